@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// waitDelay bounds how long we wait for pipes held open by processes that escaped the kill.
+const waitDelay = 500 * time.Millisecond
+
+// command prepares cmd to run in its own process group so a deadline kills every descendant.
+func command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = workDir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = waitDelay
+	return cmd
+}
+
+// goTool runs the go command with a deadline, returning bounded combined output.
+func goTool(timeout time.Duration, args ...string) (out []byte, ok bool, timedOut bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := command(ctx, "go", args...)
+	buf := &capped{limit: maxErrorsBytes}
+	cmd.Stdout, cmd.Stderr = buf, buf
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		return buf.bytes(), false, true
+	}
+	if err != nil && buf.len() == 0 {
+		buf.Write([]byte(err.Error()))
+	}
+	return buf.bytes(), err == nil, false
+}
+
+// runProgram runs the built binary with the soft run deadline and a shared cap on stdout+stderr.
+func runProgram(res *Result, timeout time.Duration, limit int, args []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := command(ctx, binaryPath, args...)
+	cmd.Env = []string{"HOME=/tmp", "TMPDIR=/tmp", "PATH=/usr/local/bin:/usr/bin:/bin"}
+	shared := &sharedLimit{left: limit, onOverflow: cancel}
+	stdout, stderr := &limited{shared: shared}, &limited{shared: shared}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	start := time.Now()
+	err := cmd.Run()
+	res.RunMs = time.Since(start).Milliseconds()
+	res.Stdout, res.Stderr = stdout.buf.Bytes(), stderr.buf.Bytes()
+	res.OutputTooLarge = shared.overflowed()
+	res.TimedOut = !res.OutputTooLarge && errors.Is(ctx.Err(), context.DeadlineExceeded)
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		res.ExitCode = 0
+	case errors.As(err, &exitErr):
+		res.ExitCode = exitErr.ExitCode()
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.Signal = ws.Signal().String()
+			res.ExitCode = 128 + int(ws.Signal())
+		}
+	default:
+		res.ExitCode = -1
+		res.Errors = err.Error()
+	}
+}
+
+// sharedLimit counts the raw bytes of stdout and stderr together.
+type sharedLimit struct {
+	mu         sync.Mutex
+	left       int
+	over       bool
+	onOverflow func()
+}
+
+func (s *sharedLimit) take(n int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n > s.left {
+		n = s.left
+		if !s.over {
+			s.over = true
+			go s.onOverflow()
+		}
+	}
+	s.left -= n
+	return n
+}
+
+func (s *sharedLimit) overflowed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.over
+}
+
+// limited keeps what fits under the shared limit and discards the rest without failing the writer.
+type limited struct {
+	shared *sharedLimit
+	buf    bytes.Buffer
+}
+
+func (l *limited) Write(p []byte) (int, error) {
+	n := l.shared.take(len(p))
+	l.buf.Write(p[:n])
+	return len(p), nil
+}
+
+// capped is a goroutine-safe buffer that keeps the first limit bytes.
+type capped struct {
+	mu    sync.Mutex
+	limit int
+	buf   bytes.Buffer
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if room := c.limit - c.buf.Len(); room > 0 {
+		if len(p) > room {
+			c.buf.Write(p[:room])
+		} else {
+			c.buf.Write(p)
+		}
+	}
+	return len(p), nil
+}
+
+func (c *capped) bytes() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]byte(nil), c.buf.Bytes()...)
+}
+
+func (c *capped) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.Len()
+}

@@ -1,0 +1,3 @@
+module compilerd/runner
+
+go 1.24

@@ -1,0 +1,183 @@
+// Command runner is the sandbox image's entrypoint: it builds and runs one Go program inside the
+// container and reports the outcome as one bounded JSON line (protocol in ../README.md).
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Limits that hold whatever the header says: the server sends smaller ones.
+const (
+	readyLine        = "compilerd-runner ready v1"
+	maxHeaderBytes   = 1 << 20
+	maxFiles         = 32
+	maxFileNameLen   = 128
+	maxPathDepth     = 4
+	maxOutputLimit   = 1 << 20
+	maxErrorsBytes   = 64 << 10
+	maxTimeout       = 60 * time.Second
+	defaultBuild     = 10 * time.Second
+	defaultRun       = 5 * time.Second
+	defaultOutput    = 64 << 10
+	workDir          = "/tmp/play"
+	binaryPath       = "/tmp/play.bin"
+	defaultGoModFile = "module play\n\ngo 1.24\n"
+)
+
+// Header is the one JSON line the server writes to stdin.
+type Header struct {
+	Files          map[string]string `json:"files"`
+	Vet            bool              `json:"vet"`
+	BuildTimeoutMs int64             `json:"buildTimeoutMs"`
+	RunTimeoutMs   int64             `json:"runTimeoutMs"`
+	OutputLimit    int               `json:"outputLimit"`
+}
+
+// Result is the one JSON line the runner writes to stdout after the ready line.
+type Result struct {
+	Phase          string `json:"phase"` // "setup", "build" or "run": where the run ended
+	Errors         string `json:"errors,omitempty"`
+	VetRan         bool   `json:"vetRan"`
+	VetOK          bool   `json:"vetOK"`
+	VetErrors      string `json:"vetErrors,omitempty"`
+	IsTest         bool   `json:"isTest"`
+	Stdout         []byte `json:"stdout"`
+	Stderr         []byte `json:"stderr"`
+	OutputTooLarge bool   `json:"outputTooLarge"`
+	TimedOut       bool   `json:"timedOut"`
+	ExitCode       int    `json:"exitCode"`
+	Signal         string `json:"signal,omitempty"`
+	BuildMs        int64  `json:"buildMs"`
+	RunMs          int64  `json:"runMs"`
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-warm" {
+		if err := warm(); err != nil {
+			fmt.Fprintln(os.Stderr, "runner: warm-up failed:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	fmt.Println(readyLine)
+	header, err := readHeader(os.Stdin)
+	var res *Result
+	if err != nil {
+		res = &Result{Phase: "setup", Errors: err.Error()}
+	} else {
+		res = handle(header)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+		fmt.Fprintln(os.Stderr, "runner: writing result:", err)
+		os.Exit(1)
+	}
+}
+
+// readHeader reads and validates the single header line, refusing anything over maxHeaderBytes.
+func readHeader(r io.Reader) (*Header, error) {
+	br := bufio.NewReaderSize(io.LimitReader(r, maxHeaderBytes+1), 64<<10)
+	line, err := br.ReadBytes('\n')
+	if len(line) > maxHeaderBytes {
+		return nil, fmt.Errorf("header over %d bytes", maxHeaderBytes)
+	}
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("reading header: %v", err)
+	}
+	var h Header
+	if err := json.Unmarshal(line, &h); err != nil {
+		return nil, fmt.Errorf("bad header: %v", err)
+	}
+	if len(h.Files) == 0 {
+		return nil, fmt.Errorf("no files in header")
+	}
+	h.BuildTimeoutMs = min(h.BuildTimeoutMs, maxTimeout.Milliseconds())
+	h.RunTimeoutMs = min(h.RunTimeoutMs, maxTimeout.Milliseconds())
+	h.OutputLimit = min(h.OutputLimit, maxOutputLimit)
+	return &h, nil
+}
+
+func (h *Header) buildTimeout() time.Duration { return bounded(h.BuildTimeoutMs, defaultBuild) }
+func (h *Header) runTimeout() time.Duration   { return bounded(h.RunTimeoutMs, defaultRun) }
+
+func (h *Header) outputLimit() int {
+	if h.OutputLimit <= 0 {
+		return defaultOutput
+	}
+	return h.OutputLimit
+}
+
+func bounded(ms int64, def time.Duration) time.Duration {
+	d := time.Duration(ms) * time.Millisecond
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// handle writes the files, optionally vets, builds and runs the program.
+func handle(h *Header) *Result {
+	if err := writeFiles(workDir, h.Files); err != nil {
+		return &Result{Phase: "setup", Errors: err.Error()}
+	}
+	isTest, err := isTestProgram(workDir)
+	if err != nil {
+		// A parse error: let the compiler report it in its own words.
+		isTest = false
+	}
+	res := &Result{Phase: "build", IsTest: isTest}
+	start := time.Now()
+	if h.Vet {
+		out, ok, timedOut := goTool(h.buildTimeout(), "vet", "-tags=faketime", ".")
+		res.VetRan = true
+		res.VetOK = ok
+		if timedOut {
+			res.TimedOut = true
+			res.Errors = "timeout running go vet"
+			return res
+		}
+		if !ok {
+			res.VetErrors = clean(out)
+		}
+	}
+	args := []string{"build", "-tags=faketime", "-o", binaryPath, "."}
+	if isTest {
+		args = []string{"test", "-c", "-tags=faketime", "-o", binaryPath, "."}
+	}
+	out, ok, timedOut := goTool(h.buildTimeout(), args...)
+	res.BuildMs = time.Since(start).Milliseconds()
+	if timedOut {
+		res.TimedOut = true
+		res.Errors = "timeout running go build"
+		return res
+	}
+	if !ok {
+		res.Errors = clean(out)
+		if h.Vet && !res.VetOK {
+			// Vet failed for the same reason the build did; the build's message says it.
+			res.VetErrors = ""
+		}
+		return res
+	}
+	res.Phase = "run"
+	var runArgs []string
+	if isTest {
+		runArgs = []string{"-test.v"}
+	}
+	runProgram(res, h.runTimeout(), h.outputLimit(), runArgs)
+	return res
+}
+
+// clean bounds compiler output and removes the sandbox's directory so users see ./prog.go.
+func clean(out []byte) string {
+	if len(out) > maxErrorsBytes {
+		out = append(out[:maxErrorsBytes:maxErrorsBytes], "\n[output truncated]\n"...)
+	}
+	s := strings.ReplaceAll(string(out), workDir+"/", "./")
+	return strings.ReplaceAll(s, workDir, ".")
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// warm runs the exact vet/build/test pipeline of a request over programs that import the whole
+// importable standard library, so GOCACHE holds every action a user's program can need.
+func warm() error {
+	out, err := exec.Command("go", "list", "-e", "-tags=faketime",
+		"-f", "{{if not .Error}}{{.ImportPath}}{{end}}", "std").Output()
+	if err != nil {
+		return fmt.Errorf("go list std: %v", err)
+	}
+	var imports bytes.Buffer
+	for _, pkg := range strings.Fields(string(out)) {
+		if importable(pkg) {
+			fmt.Fprintf(&imports, "\t_ %q\n", pkg)
+		}
+	}
+	programs := []map[string]string{
+		{"prog.go": "package main\n\nimport (\n" + imports.String() + ")\n\nfunc main() {}\n"},
+		{"prog.go": "package main\n\nimport \"testing\"\n\nfunc TestWarm(t *testing.T) {}\n"},
+	}
+	for _, files := range programs {
+		if err := os.RemoveAll(workDir); err != nil {
+			return err
+		}
+		res := handle(&Header{Files: files, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000})
+		if res.Phase != "run" || res.ExitCode != 0 || !res.VetOK {
+			return fmt.Errorf("warm-up program failed: phase=%s exit=%d errors=%s vet=%s",
+				res.Phase, res.ExitCode, res.Errors, res.VetErrors)
+		}
+	}
+	return os.RemoveAll(workDir)
+}
+
+// importable leaves out internal, vendored and build-mode-specific packages.
+func importable(pkg string) bool {
+	switch pkg {
+	case "runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan", "plugin", "syscall/js":
+		return false
+	}
+	return !strings.Contains(pkg, "internal") && !strings.HasPrefix(pkg, "vendor/")
+}

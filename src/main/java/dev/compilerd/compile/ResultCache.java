@@ -1,0 +1,69 @@
+package dev.compilerd.compile;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.cache.CacheStats;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import dev.compilerd.sandbox.Program;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * LRU cache of serialized responses, bounded by entry count AND bytes. Guava cannot combine maximumSize with
+ * maximumWeight, so each entry weighs at least bytes/entries: the weight bound then implies both. Thread-safe.
+ */
+public final class ResultCache {
+    private final Cache<String, byte[]> cache;
+    private final long minWeight;
+    private final String imageId;
+
+    public ResultCache(long maxEntries, long maxBytes, String imageId) {
+        this.minWeight = maxEntries == 0 ? Long.MAX_VALUE : Math.max(1, maxBytes / maxEntries);
+        this.imageId = imageId;
+        this.cache = CacheBuilder.newBuilder()
+                .concurrencyLevel(4)
+                .maximumWeight(maxEntries == 0 ? 0 : maxBytes)
+                .weigher((String k, byte[] v) -> weight(v.length))
+                .recordStats()
+                .build();
+    }
+
+    /** The weight Guava charges for a response of {@code bytes}: never less than the per-entry share. */
+    int weight(long bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(bytes, minWeight));
+    }
+
+    /** SHA-256 over the sandbox image id and the normalized program: a rebuilt image never serves old results. */
+    public String key(Program p) {
+        Hasher h = Hashing.sha256().newHasher();
+        h.putString(imageId, StandardCharsets.UTF_8).putByte((byte) 0).putBoolean(p.vet());
+        for (Map.Entry<String, String> f : p.files().entrySet()) {
+            byte[] name = f.getKey().getBytes(StandardCharsets.UTF_8);
+            byte[] body = f.getValue().getBytes(StandardCharsets.UTF_8);
+            h.putInt(name.length).putBytes(name).putInt(body.length).putBytes(body);
+        }
+        return h.hash().toString();
+    }
+
+    public byte[] get(String key) {
+        return cache.getIfPresent(key);
+    }
+
+    public void put(String key, byte[] response) {
+        cache.put(key, response);
+    }
+
+    public long size() {
+        return cache.size();
+    }
+
+    /** Bytes of responses held now (the real sizes, not the weights). */
+    public long bytes() {
+        return cache.asMap().values().stream().mapToLong(v -> v.length).sum();
+    }
+
+    public CacheStats stats() {
+        return cache.stats();
+    }
+}

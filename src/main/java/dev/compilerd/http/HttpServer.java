@@ -1,0 +1,77 @@
+package dev.compilerd.http;
+
+import java.time.Duration;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** Jetty hardened for a public port: bounded headers, connections and idle time; graceful drain on stop. */
+public final class HttpServer {
+    /** Limits on the HTTP layer itself, independent of the program limits. */
+    public static final int MAX_HEADER_BYTES = 8 * 1024;
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final int MAX_CONNECTIONS = 2000;
+    /** Threads beyond one per worker and queued request: acceptors, selectors, health checks, metrics. */
+    static final int SPARE_THREADS = 32;
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    public HttpServer(String bind, int port, Handler routes, int workers, int queue, Duration drainTimeout) {
+        QueuedThreadPool threads = new QueuedThreadPool(workers + queue + SPARE_THREADS, 8);
+        threads.setName("http");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setResponseHeaderSize(MAX_HEADER_BYTES);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(bind);
+        connector.setPort(port);
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        server.addConnector(connector);
+        server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
+        server.setHandler(new GracefulHandler(routes));
+        server.setStopTimeout(drainTimeout.toMillis());
+        server.setStopAtShutdown(false);
+    }
+
+    public void start() throws Exception {
+        server.start();
+    }
+
+    /** The port actually bound (useful with --port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** Closes keep-alive connections that carry no request right now; busy ones close after their response. */
+    public int closeIdleConnections() {
+        int closed = 0;
+        for (EndPoint ep : connector.getConnectedEndPoints()) {
+            Connection c = ep.getConnection();
+            if (c != null && c.getMessagesIn() == c.getMessagesOut()) {
+                ep.close();
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /** Stops accepting, lets in-flight requests finish (bounded by the drain timeout), then stops. */
+    public void drainAndStop() throws Exception {
+        server.stop();
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.compilerd.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a /compile body in the Go playground's form encoding, as JSON (field names matched case-insensitively,
+ * as Go decodes them), or as the raw program. Pure and thread-safe.
+ */
+public final class RequestParser {
+    private final ObjectMapper json;
+
+    public RequestParser(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** Parses by content type; {@code queryVet} is the raw form's ?withVet=true. */
+    public CompileRequest parse(String contentType, byte[] body, boolean queryVet) throws BadRequestException {
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return switch (type) {
+            case "application/x-www-form-urlencoded" -> looksLikeForm(body) ? form(body) : new CompileRequest(utf8(body), queryVet);
+            case "application/json" -> json(body);
+            default -> new CompileRequest(utf8(body), queryVet);
+        };
+    }
+
+    /**
+     * curl --data-binary sends source as x-www-form-urlencoded; a real form starts with a field name, while Go
+     * source starts with "package" or a comment, neither of which is a bare name followed by '='.
+     */
+    static boolean looksLikeForm(byte[] body) {
+        int i = 0;
+        while (i < body.length && body[i] != '=' && body[i] != '&') {
+            byte b = body[i];
+            if (!(Character.isLetterOrDigit(b) || b == '_' || b == '.' || b == '-' || b == '%')) {
+                return false;
+            }
+            i++;
+        }
+        return i < body.length || body.length == 0;
+    }
+
+    private CompileRequest form(byte[] body) throws BadRequestException {
+        String text = utf8(body);
+        String source = null;
+        boolean vet = false;
+        for (String pair : text.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (name.equals("body")) {
+                source = value;
+            } else if (name.equals("withVet")) {
+                vet = value.equals("true");
+            }
+        }
+        if (source == null) {
+            throw new BadRequestException("form has no 'body' field");
+        }
+        return new CompileRequest(source, vet);
+    }
+
+    private CompileRequest json(byte[] body) throws BadRequestException {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("malformed JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new BadRequestException("unreadable JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadRequestException("JSON body must be an object like {\"body\": \"package main...\"}");
+        }
+        JsonNode source = null;
+        JsonNode vet = null;
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getKey().equalsIgnoreCase("body")) {
+                source = f.getValue();
+            } else if (f.getKey().equalsIgnoreCase("withVet")) {
+                vet = f.getValue();
+            }
+        }
+        if (source == null || !source.isTextual()) {
+            throw new BadRequestException("JSON needs a string field \"body\"");
+        }
+        if (vet != null && !vet.isBoolean() && !vet.isNull()) {
+            throw new BadRequestException("JSON field \"withVet\" must be true or false");
+        }
+        return new CompileRequest(source.asText(), vet != null && vet.asBoolean());
+    }
+
+    private static String decode(String s) throws BadRequestException {
+        try {
+            return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("malformed form encoding: " + e.getMessage());
+        }
+    }
+
+    /** Strict UTF-8: a program that is not text is refused rather than silently altered. */
+    static String utf8(byte[] body) throws BadRequestException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadRequestException("request body is not valid UTF-8");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.compilerd.http;
+
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** Routes /compile, /healthz, /metrics and / ; everything else is 404. Closes connections once lameduck. */
+public final class Router extends Handler.Abstract {
+    private final CompileHandler compile;
+    private final BooleanSupplier healthy;
+    private final BooleanSupplier closeConnections;
+    private final Handler metrics;
+    private final String help;
+
+    /**
+     * @param healthy          whether /healthz answers 200 (false from lameduck on)
+     * @param closeConnections whether responses end their connection (lameduck: move clients off this VM)
+     * @param metrics          serves /metrics, or null for none
+     */
+    public Router(CompileHandler compile, BooleanSupplier healthy, BooleanSupplier closeConnections, Handler metrics,
+                  int port) {
+        this.compile = compile;
+        this.healthy = healthy;
+        this.closeConnections = closeConnections;
+        this.metrics = metrics;
+        this.help = help(port);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // Our own deadlines bound the work; a quiet connection while a program runs is not a failure.
+        request.addIdleTimeoutListener(t -> false);
+        if (closeConnections.getAsBoolean()) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        String path = Request.getPathInContext(request);
+        boolean get = HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod());
+        switch (path) {
+            case "/compile" -> compile.handle(request, response, callback);
+            case "/healthz" -> {
+                if (!get) {
+                    methodNotAllowed(response, callback);
+                } else if (healthy.getAsBoolean()) {
+                    Responses.text(response, callback, 200, "ok\n");
+                } else {
+                    Responses.text(response, callback, 503, "lameduck\n");
+                }
+            }
+            case "/metrics" -> {
+                if (metrics == null) {
+                    Responses.text(response, callback, 404, "not found\n");
+                } else {
+                    return metrics.handle(request, response, callback);
+                }
+            }
+            case "/" -> {
+                if (get) {
+                    Responses.text(response, callback, 200, help);
+                } else {
+                    methodNotAllowed(response, callback);
+                }
+            }
+            default -> Responses.text(response, callback, 404, "not found\n");
+        }
+        return true;
+    }
+
+    private static void methodNotAllowed(Response response, Callback callback) {
+        response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+        Responses.text(response, callback, 405, "method not allowed\n");
+    }
+
+    private static String help(int port) {
+        return """
+                compilerd: compiles and runs Go programs in a gVisor sandbox.
+
+                POST /compile   run a program; answers the Go playground's JSON:
+                                {"Errors":"","Events":[{"Message":"hi\\n","Kind":"stdout","Delay":0}],"Status":0,...}
+                  raw:   curl --data-binary @main.go localhost:%1$d/compile
+                  JSON:  curl -H 'Content-Type: application/json' -d '{"body":"package main...","withVet":true}' localhost:%1$d/compile
+                  form:  curl --data-urlencode body@main.go -d version=2 -d withVet=true localhost:%1$d/compile
+                GET  /healthz   200 ok while serving, 503 once lameduck
+                GET  /metrics   Prometheus metrics
+                """.formatted(port);
+    }
+}

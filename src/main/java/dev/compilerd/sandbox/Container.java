@@ -1,0 +1,185 @@
+package dev.compilerd.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.commons.exec.DefaultExecuteResultHandler;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteStreamHandler;
+
+/**
+ * One started {@code docker run -i} process: waits for the runner's ready line, takes one program on
+ * stdin and collects the bounded result. Killing this process does not stop the container: callers
+ * remove it by name. Used by one thread at a time.
+ */
+final class Container {
+    /** The line the runner prints once it waits for a program (see docker/playground/README.md). */
+    static final String READY_LINE = "compilerd-runner ready v1";
+    private static final int MAX_READY_LINE = 256;
+    private static final int MAX_STDERR = 8 * 1024;
+
+    final String name;
+    private final long startedNanos = System.nanoTime();
+    private final DefaultExecuteResultHandler exit = new DefaultExecuteResultHandler();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CountDownLatch drained = new CountDownLatch(2);
+    private final Exec.CappedBuffer result;
+    private final Exec.CappedBuffer stderr = new Exec.CappedBuffer(MAX_STDERR);
+    private volatile OutputStream stdin;
+
+    private Container(String name, int maxResultBytes) {
+        this.name = name;
+        this.result = new Exec.CappedBuffer(maxResultBytes);
+    }
+
+    /** Launches docker run; the container is starting when this returns. */
+    static Container start(List<String> argv, String name, int maxResultBytes) throws SandboxException {
+        Container c = new Container(name, maxResultBytes);
+        DefaultExecutor executor = DefaultExecutor.builder().get();
+        executor.setExitValues(null);
+        executor.setStreamHandler(c.new Streams());
+        try {
+            executor.execute(Exec.commandLine(argv), c.exit);
+        } catch (IOException e) {
+            throw new SandboxException("could not start docker: " + e.getMessage(), e);
+        }
+        return c;
+    }
+
+    /** Waits for the ready line; a container that exits or prints anything else first is broken. */
+    void awaitReady(Duration timeout) throws SandboxException, InterruptedException {
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new SandboxException("sandbox container " + name + " not ready after " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            awaitExit(Duration.ofSeconds(5));
+            throw new SandboxException("sandbox container " + name + " failed to start: " + e.getCause().getMessage()
+                    + describeExit());
+        }
+    }
+
+    boolean isReady() {
+        return ready.isDone() && !ready.isCompletedExceptionally() && !exit.hasResult();
+    }
+
+    /** Writes the request header line and closes stdin: the runner reads exactly one program. */
+    void send(byte[] headerLine) throws SandboxException {
+        try (OutputStream in = stdin) {
+            in.write(headerLine);
+        } catch (IOException e) {
+            throw new SandboxException("could not send the program to " + name + ": " + e.getMessage() + describeExit(), e);
+        }
+    }
+
+    /** Waits until docker run has exited and both streams are read; false on timeout. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        exit.waitFor(timeout);
+        return exit.hasResult() && drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    int exitCode() {
+        return exit.hasResult() ? exit.getExitValue() : -1;
+    }
+
+    byte[] result() {
+        return result.toByteArray();
+    }
+
+    boolean resultOverflowed() {
+        return result.overflowed();
+    }
+
+    String stderr() {
+        return stderr.toString(StandardCharsets.UTF_8).strip();
+    }
+
+    Duration age() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** A short description of how docker run ended, for error messages. */
+    String describeExit() {
+        String err = stderr();
+        return " (docker exit " + exitCode() + (err.isEmpty() ? "" : ": " + err) + ")";
+    }
+
+    /** Hands the process's streams to two reader threads; stop() is a no-op because the readers end at EOF. */
+    private final class Streams implements ExecuteStreamHandler {
+        private InputStream out;
+        private InputStream err;
+
+        @Override
+        public void setProcessInputStream(OutputStream os) {
+            stdin = os;
+        }
+
+        @Override
+        public void setProcessOutputStream(InputStream is) {
+            out = is;
+        }
+
+        @Override
+        public void setProcessErrorStream(InputStream is) {
+            err = is;
+        }
+
+        @Override
+        public void start() {
+            Thread o = new Thread(() -> readStdout(out), name + "-stdout");
+            Thread e = new Thread(() -> copy(err, stderr), name + "-stderr");
+            o.setDaemon(true);
+            e.setDaemon(true);
+            o.start();
+            e.start();
+        }
+
+        @Override
+        public void stop() {}
+    }
+
+    private void readStdout(InputStream in) {
+        try {
+            byte[] line = new byte[MAX_READY_LINE];
+            int n = 0;
+            int b;
+            while ((b = in.read()) != -1 && b != '\n' && n < line.length) {
+                line[n++] = (byte) b;
+            }
+            String got = new String(line, 0, n, StandardCharsets.UTF_8);
+            if (b == '\n' && got.equals(READY_LINE)) {
+                ready.complete(null);
+            } else {
+                ready.completeExceptionally(new IOException(b == -1 && n == 0 ? "exited before it was ready"
+                        : "unexpected first line '" + got + "'"));
+            }
+            copy(in, result);
+        } catch (IOException e) {
+            ready.completeExceptionally(e);
+            drained.countDown();
+        }
+    }
+
+    private void copy(InputStream in, Exec.CappedBuffer to) {
+        try (in) {
+            byte[] buf = new byte[16 * 1024];
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                to.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            // The process went away; what was read is what we have.
+        } finally {
+            drained.countDown();
+        }
+    }
+}

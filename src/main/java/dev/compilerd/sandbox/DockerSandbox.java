@@ -1,0 +1,84 @@
+package dev.compilerd.sandbox;
+
+import dev.compilerd.config.SandboxLimits;
+import java.time.Duration;
+
+/**
+ * Runs programs in gVisor containers through the docker CLI. The hard deadline (build + run + margin,
+ * counted from handing the program over) always ends in docker rm -f, and every container is removed
+ * on every path. Thread-safe.
+ */
+public final class DockerSandbox implements Sandbox, AutoCloseable {
+    /** How long docker run's CLI may take to exit after the container was removed. */
+    static final Duration EXIT_AFTER_REMOVE = Duration.ofSeconds(10);
+
+    private final Containers containers;
+    private final ContainerSource source;
+    private final RunnerProtocol protocol;
+    private final SandboxLimits limits;
+    private final String imageId;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Starts the warm pool when {@code poolSize} is above zero. */
+    public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, String imageId,
+                         int poolSize, Duration poolMaxIdle) {
+        this.containers = containers;
+        this.protocol = protocol;
+        this.limits = limits;
+        this.imageId = imageId;
+        this.source = poolSize > 0
+                ? new WarmPool(containers, poolSize, limits.hardDeadline(), poolMaxIdle)
+                : new FreshContainers(containers, limits.hardDeadline());
+    }
+
+    @Override
+    public RunResult run(Program program) throws SandboxException, InterruptedException {
+        Container c = source.acquire();
+        long start = System.nanoTime();
+        boolean exited = false;
+        try {
+            c.send(protocol.header(program));
+            exited = c.awaitExit(limits.hardDeadline());
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            if (!exited) {
+                containers.removeNow(c.name);
+                exited = c.awaitExit(EXIT_AFTER_REMOVE);
+                return RunResult.hardTimeout(c.name, elapsed);
+            }
+            byte[] result = c.result();
+            if (result.length == 0) {
+                if (c.exitCode() >= 128) {
+                    return RunResult.killed(c.name, c.exitCode(), elapsed);
+                }
+                throw new SandboxException("sandbox runner ended without a result" + c.describeExit());
+            }
+            return protocol.parse(result, c.resultOverflowed(), c.name, elapsed);
+        } finally {
+            if (exited) {
+                containers.removeAsync(c.name);
+            } else {
+                containers.removeNow(c.name);
+            }
+        }
+    }
+
+    @Override
+    public String imageId() {
+        return imageId;
+    }
+
+    /** Warm containers waiting now, or 0 without a pool. */
+    public int poolIdle() {
+        return source instanceof WarmPool p ? p.idle() : 0;
+    }
+
+    /** Empties the pool and removes every container still ours. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        source.close();
+        containers.close();
+    }
+}

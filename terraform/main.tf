@@ -1,0 +1,114 @@
+# The fleet's timings, in one place. The server's side lives in
+# src/main/java/dev/compilerd/config/Defaults.java; FleetConfigTest parses this file and
+# vm/compilerd.service and fails when the two sides stop agreeing. README.md has the arithmetic.
+locals {
+  # --- server defaults (Defaults.java), copied here so the inequalities below can be read ---
+  lameduck_sec      = 20 # Defaults.LAMEDUCK: /healthz answers 503 but /compile is still served
+  drain_timeout_sec = 20 # Defaults.DRAIN_TIMEOUT: in-flight runs finish, bounded by a hard deadline
+  hard_deadline_sec = 17 # Defaults.hardDeadline(): build 10 s + run 5 s + margin 2 s, then docker rm -f
+
+  # --- load balancer health check: stops routing to a lameduck VM within 5 s x 3 = 15 s <= 20 s ---
+  lb_check_interval_sec        = 5
+  lb_check_timeout_sec         = 4 # < interval, so checks never overlap
+  lb_check_healthy_threshold   = 2
+  lb_check_unhealthy_threshold = 3
+
+  # --- autohealing health check: declares a VM dead after 10 s x 6 = 60 s > lameduck + drain = 40 s,
+  # so it never recreates a VM that is draining on purpose (lameduck answers 503 by design) ---
+  heal_check_interval_sec        = 10
+  heal_check_timeout_sec         = 5
+  heal_check_healthy_threshold   = 2
+  heal_check_unhealthy_threshold = 6
+
+  # First boot: startup.sh installs docker + runsc, debootstraps a base image and builds the sandbox
+  # image (pre-builds Go's std). Autohealing and the autoscaler ignore a new VM for this long.
+  first_boot_sec = 600
+
+  # vm/compilerd.service TimeoutStopSec: >= lameduck + drain (40 s), and GCE allows a normal
+  # shutdown about 90 s before it stops the VM hard, so 60 s fits inside that grace.
+  systemd_stop_timeout_sec = 60
+  gce_shutdown_grace_sec   = 90
+
+  # A regional MIG spreads over 3 zones by default; a fixed surge must be 0 or >= the zone count.
+  zone_count = 3
+
+  # Google's health checkers (the LB's and autohealing's) connect from these ranges.
+  health_check_ranges = ["35.191.0.0/16", "130.211.0.0/22"]
+
+  # The firewall and the VMs meet on this network tag.
+  tag = "compilerd"
+}
+
+# The VMs' identity: may write logs and metrics, nothing else. The narrow scopes below are a second
+# fence; storage-ro only matters when release_url is a private Cloud Storage object (then grant this
+# account roles/storage.objectViewer on that bucket).
+resource "google_service_account" "compilerd" {
+  account_id   = "compilerd-vm"
+  display_name = "compilerd VMs"
+}
+
+resource "google_project_iam_member" "log_writer" {
+  project = var.project
+  role    = "roles/logging.logWriter"
+  member  = "serviceAccount:${google_service_account.compilerd.email}"
+}
+
+resource "google_project_iam_member" "metric_writer" {
+  project = var.project
+  role    = "roles/monitoring.metricWriter"
+  member  = "serviceAccount:${google_service_account.compilerd.email}"
+}
+
+# Each VM is throwaway: it boots Debian, cloud-init fetches the release named in metadata and hands
+# over to vm/startup.sh --vm, and the VM halts itself after 30-60 min so the MIG replaces it.
+resource "google_compute_instance_template" "compilerd" {
+  name_prefix  = "compilerd-"
+  machine_type = var.machine_type
+  tags         = [local.tag]
+  labels = {
+    app = "compilerd"
+  }
+
+  disk {
+    source_image = var.vm_image
+    boot         = true
+    auto_delete  = true
+    disk_type    = "pd-balanced"
+    disk_size_gb = var.disk_size_gb
+  }
+
+  # No access_config: no external IP. Egress (Debian mirror) goes through Cloud NAT.
+  network_interface {
+    network    = var.network
+    subnetwork = var.subnetwork
+  }
+
+  service_account {
+    email  = google_service_account.compilerd.email
+    scopes = ["logging-write", "monitoring-write", "storage-ro"]
+  }
+
+  shielded_instance_config {
+    enable_secure_boot          = true
+    enable_vtpm                 = true
+    enable_integrity_monitoring = true
+  }
+
+  metadata = {
+    # cloud-init reads user-data. The file is passed unchanged (file(), not templatefile()): the
+    # release URL travels in its own metadata key, so the YAML stays checkable as it is.
+    "user-data" = file("${path.module}/../vm/cloud-init.yaml")
+    # Google's Debian images run startup-script (guest agent) but ship no cloud-init; this installs
+    # cloud-init once and lets it apply user-data, so there is still only one boot recipe.
+    "startup-script"           = file("${path.module}/gce-startup.sh")
+    "compilerd-release-url"    = var.release_url
+    "compilerd-release-sha256" = var.release_sha256
+    # Nobody logs in: no SSH keys in metadata, project-wide keys ignored, port 22 closed.
+    "block-project-ssh-keys" = "true"
+  }
+
+  lifecycle {
+    # A new template (new release_url) is created before the old one goes: the MIG rolls over to it.
+    create_before_destroy = true
+  }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs compilerd's systemd unit (and the server jar, when one was built) on this host.
+# Idempotent: a file is written only when its content differs, so a second run changes nothing.
+# Called by vm/startup.sh --vm; run as root. Without systemd (a container, CI) it installs the
+# files and skips daemon-reload/enable, saying so.
+set -euo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+UNIT_SRC="$REPO_DIR/vm/compilerd.service"
+UNIT_DST=/etc/systemd/system/compilerd.service
+JAR_SRC="$REPO_DIR/target/compilerd.jar"
+JAR_DST=/opt/compilerd/compilerd.jar
+
+step() { echo "==> $*"; }
+die() { echo "install-unit.sh: error: $*" >&2; exit 1; }
+
+[[ "$(id -u)" -eq 0 ]] || die "run as root"
+[[ -f "$UNIT_SRC" ]] || die "missing $UNIT_SRC"
+
+# install_if_changed SRC DST MODE: copy SRC to DST (root-owned) unless identical; true if copied.
+install_if_changed() {
+  local src=$1 dst=$2 mode=$3
+  if cmp -s "$src" "$dst"; then
+    step "$dst up to date"
+    return 1
+  fi
+  step "installing $dst"
+  install -D -o root -g root -m "$mode" "$src" "$dst"
+}
+
+unit_changed=false
+if install_if_changed "$UNIT_SRC" "$UNIT_DST" 0644; then unit_changed=true; fi
+
+# The jar stays root-owned and read-only to the compilerd user: the server cannot replace itself.
+if [[ -f "$JAR_SRC" ]]; then
+  if install_if_changed "$JAR_SRC" "$JAR_DST" 0644; then
+    step "new jar: restart compilerd to run it (systemctl restart compilerd)"
+  fi
+else
+  step "no $JAR_SRC (build it with mvn package); leaving $JAR_DST as it is"
+fi
+
+if [[ -d /run/systemd/system ]]; then
+  if [[ "$unit_changed" == true ]]; then
+    step "systemctl daemon-reload"
+    systemctl daemon-reload
+  fi
+  if ! systemctl is-enabled --quiet compilerd; then
+    step "enabling compilerd (cloud-init starts it after the first boot)"
+    systemctl enable --quiet compilerd
+  fi
+else
+  step "no systemd running here: skipped daemon-reload and enable"
+fi

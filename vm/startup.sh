@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# The one host recipe for compilerd: a booting VM, a developer's machine and CI all run this.
+# Idempotent: installs Docker + gVisor (runsc) + Java from Debian, registers runsc with Docker,
+# starts the daemon, and builds the sandbox image only when docker/playground/ changed.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: vm/startup.sh [--vm] [--dev] [--image TAG] [--base-image IMAGE] [--no-image]
+
+Sets up this host for compilerd (run as root; safe to run again).
+  --vm                also create the 'compilerd' system user, its sudoers entry and systemd unit
+  --dev               also install the build and test tools (JDK, Maven, shellcheck, cloud-init)
+  --image TAG         sandbox image tag (default: $COMPILERD_IMAGE or compilerd/playground:latest)
+  --base-image IMAGE  base image for the sandbox Dockerfile; when unset, one is built with
+                      debootstrap (Debian trixie, minbase) because no registry is reachable here
+  --no-image          skip building the sandbox image
+  -h, --help          this help
+USAGE
+}
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+IMAGE="${COMPILERD_IMAGE:-compilerd/playground:latest}"
+BASE_IMAGE="${COMPILERD_BASE_IMAGE:-}"
+LOCAL_BASE="compilerd/base:trixie"
+DEBIAN_MIRROR="${COMPILERD_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+RUNTIME="runsc"
+DOCKER_WAIT_SECONDS=60
+VM=false
+DEV=false
+BUILD_IMAGE=true
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --vm) VM=true ;;
+    --dev) DEV=true ;;
+    --image) IMAGE="${2:?--image needs a tag}"; shift ;;
+    --base-image) BASE_IMAGE="${2:?--base-image needs an image}"; shift ;;
+    --no-image) BUILD_IMAGE=false ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "startup.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+step() { echo "==> $*"; }
+die() { echo "startup.sh: error: $*" >&2; exit 1; }
+
+[[ "$(id -u)" -eq 0 ]] || die "run as root (sudo vm/startup.sh)"
+
+has_systemd() { [[ -d /run/systemd/system ]]; }
+
+install_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    step "packages already installed: $*"
+    return
+  fi
+  step "installing from Debian: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+java_ok() {
+  command -v java >/dev/null && java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'
+}
+
+register_runsc() {
+  local conf=/etc/docker/daemon.json runsc_path current wanted
+  runsc_path="$(command -v runsc)" || die "runsc is not installed"
+  mkdir -p /etc/docker
+  [[ -s "$conf" ]] || echo '{}' > "$conf"
+  jq -e . "$conf" >/dev/null || die "$conf is not valid JSON; fix it by hand"
+  current="$(jq -c '.runtimes.runsc // null' "$conf")"
+  wanted="$(jq -cn --arg p "$runsc_path" '{path: $p, runtimeArgs: ["--network=none"]}')"
+  if [[ "$current" == "$wanted" ]]; then
+    step "runsc already registered in $conf"
+    return 1
+  fi
+  step "registering runsc ($runsc_path, --network=none) in $conf"
+  local tmp
+  tmp="$(mktemp "$conf.XXXXXX")"
+  jq --argjson r "$wanted" '.runtimes.runsc = $r' "$conf" > "$tmp"
+  chmod 644 "$tmp"
+  mv "$tmp" "$conf"
+  return 0
+}
+
+docker_up() { docker info >/dev/null 2>&1; }
+
+start_docker() {
+  local changed=$1
+  if has_systemd; then
+    step "starting Docker through systemd"
+    systemctl enable --now docker >/dev/null
+    if [[ "$changed" == true ]]; then systemctl reload docker || systemctl restart docker; fi
+  elif docker_up; then
+    if [[ "$changed" == true ]]; then
+      step "reloading dockerd (SIGHUP) to pick up the runtime"
+      kill -HUP "$(cat /var/run/docker.pid)" || die "could not signal dockerd"
+    else
+      step "dockerd already running"
+    fi
+  else
+    step "starting dockerd (no systemd here), log in /var/log/dockerd.log"
+    setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  fi
+  local waited=0
+  until docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q "\"$RUNTIME\""; do
+    (( waited++ < DOCKER_WAIT_SECONDS )) \
+      || die "Docker did not come up with runtime $RUNTIME within ${DOCKER_WAIT_SECONDS}s (see /var/log/dockerd.log or journalctl -u docker)"
+    sleep 1
+  done
+  step "Docker is up and lists runtime $RUNTIME"
+}
+
+source_hash() {
+  (cd "$REPO_DIR/docker/playground" && find . -type f -print0 | LC_ALL=C sort -z \
+    | xargs -0 sha256sum | sha256sum | cut -c1-16)
+}
+
+build_local_base() {
+  if docker image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
+    step "base image $LOCAL_BASE already present"
+    return
+  fi
+  install_packages debootstrap
+  local dir
+  dir="$(mktemp -d /var/tmp/compilerd-base.XXXXXX)"
+  step "building base image $LOCAL_BASE with debootstrap (trixie, minbase) in $dir"
+  debootstrap --variant=minbase trixie "$dir" "$DEBIAN_MIRROR" >/var/log/compilerd-debootstrap.log 2>&1 \
+    || die "debootstrap failed, see /var/log/compilerd-debootstrap.log"
+  tar -C "$dir" -c . | docker import - "$LOCAL_BASE" >/dev/null || die "docker import failed"
+  rm -rf "$dir"
+}
+
+build_image() {
+  local hash current base
+  hash="$(source_hash)"
+  current="$(docker image inspect -f '{{ index .Config.Labels "compilerd.source" }}' "$IMAGE" 2>/dev/null || true)"
+  if [[ "$current" == "$hash" ]]; then
+    step "sandbox image $IMAGE is up to date (source $hash)"
+    return
+  fi
+  base="$BASE_IMAGE"
+  if [[ -z "$base" ]]; then
+    build_local_base
+    base="$LOCAL_BASE"
+  fi
+  step "building sandbox image $IMAGE from $base (source $hash); this pre-builds the Go standard library"
+  docker build -q --build-arg "BASE=$base" --label "compilerd.source=$hash" -t "$IMAGE" \
+    "$REPO_DIR/docker/playground" >/dev/null 2>/var/log/compilerd-image-build.log \
+    || { tail -n 30 /var/log/compilerd-image-build.log >&2; die "docker build failed (log: /var/log/compilerd-image-build.log)"; }
+  step "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))"
+}
+
+setup_vm_user() {
+  local docker_bin halt_bin sudoers=/etc/sudoers.d/compilerd tmp
+  docker_bin="$(command -v docker)"
+  halt_bin="$(command -v halt || echo /usr/sbin/halt)"
+  if id compilerd >/dev/null 2>&1; then
+    step "user compilerd exists"
+  else
+    step "creating system user compilerd"
+    useradd --system --home-dir /var/lib/compilerd --create-home --shell /usr/sbin/nologin compilerd
+  fi
+  tmp="$(mktemp)"
+  printf '# compilerd may run exactly docker and halt as root, without a password.\ncompilerd ALL=(root) NOPASSWD: %s, %s\n' \
+    "$docker_bin" "$halt_bin" > "$tmp"
+  visudo -c -q -f "$tmp" || { rm -f "$tmp"; die "generated sudoers entry does not validate"; }
+  if cmp -s "$tmp" "$sudoers"; then
+    step "sudoers entry $sudoers up to date"
+    rm -f "$tmp"
+  else
+    step "installing sudoers entry $sudoers (docker and halt only)"
+    install -m 0440 "$tmp" "$sudoers"
+    rm -f "$tmp"
+  fi
+  if [[ -x "$REPO_DIR/vm/install-unit.sh" ]]; then
+    "$REPO_DIR/vm/install-unit.sh"
+  fi
+}
+
+main() {
+  local packages=(docker.io runsc sudo jq ca-certificates)
+  java_ok || packages+=(openjdk-17-jre-headless)
+  if [[ "$DEV" == true ]]; then
+    packages+=(openjdk-17-jdk-headless maven shellcheck cloud-init)
+  fi
+  install_packages "${packages[@]}"
+  local changed=false
+  if register_runsc; then changed=true; fi
+  start_docker "$changed"
+  if [[ "$BUILD_IMAGE" == true ]]; then build_image; fi
+  if [[ "$VM" == true ]]; then setup_vm_user; fi
+  step "done"
+}
+
+main
