@@ -6,11 +6,12 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: vm/startup.sh [--vm] [--dev] [--image TAG] [--base-image IMAGE] [--no-image]
+Usage: vm/startup.sh [--vm] [--build] [--dev] [--image TAG] [--base-image IMAGE] [--no-image]
 
 Sets up this host for compilerd (run as root; safe to run again).
   --vm                also create the 'compilerd' system user, its sudoers entry and systemd unit
-  --dev               also install the build and test tools (JDK, Maven, shellcheck, cloud-init)
+  --build             also install what builds the server (JDK 17, Maven)
+  --dev               --build plus the test tools (shellcheck, cloud-init)
   --image TAG         sandbox image tag (default: $COMPILERD_IMAGE or compilerd/playground:latest)
   --base-image IMAGE  base image for the sandbox Dockerfile; when unset, one is built with
                       debootstrap (Debian trixie, minbase) because no registry is reachable here
@@ -27,13 +28,15 @@ DEBIAN_MIRROR="${COMPILERD_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 RUNTIME="runsc"
 DOCKER_WAIT_SECONDS=60
 VM=false
+BUILD=false
 DEV=false
 BUILD_IMAGE=true
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --vm) VM=true ;;
-    --dev) DEV=true ;;
+    --build) BUILD=true ;;
+    --dev) DEV=true; BUILD=true ;;
     --image) IMAGE="${2:?--image needs a tag}"; shift ;;
     --base-image) BASE_IMAGE="${2:?--base-image needs an image}"; shift ;;
     --no-image) BUILD_IMAGE=false ;;
@@ -190,8 +193,12 @@ setup_vm_user() {
 main() {
   local packages=(docker.io runsc sudo jq ca-certificates)
   java_ok || packages+=(openjdk-17-jre-headless)
+  if [[ "$BUILD" == true ]]; then
+    command -v javac >/dev/null || packages+=(openjdk-17-jdk-headless)
+    command -v mvn >/dev/null || packages+=(maven)
+  fi
   if [[ "$DEV" == true ]]; then
-    packages+=(openjdk-17-jdk-headless maven shellcheck cloud-init)
+    packages+=(shellcheck cloud-init)
   fi
   install_packages "${packages[@]}"
   local changed=false

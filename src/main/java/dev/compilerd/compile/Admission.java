@@ -8,8 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /** At most {@code workers} runs at once and {@code queue} waiting; beyond that requests are turned away. Thread-safe. */
 public final class Admission {
-    /** How often a queued request checks whether its client is still there. */
-    static final Duration POLL = Duration.ofMillis(100);
+    /** How often a queued request checks whether its client is still there (it also checks when dequeued). */
+    static final Duration POLL = Duration.ofMillis(500);
 
     private final Semaphore running;
     private final int workers;

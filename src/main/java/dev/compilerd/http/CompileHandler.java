@@ -143,12 +143,13 @@ public final class CompileHandler {
         return Arrays.copyOf(buf, n);
     }
 
-    /** True once Jetty reports the request failed (client reset, closed) or the connection is gone. */
+    /** True once Jetty reports the request failed, the connection is closed, or the kernel shows the peer gone. */
     private static java.util.function.BooleanSupplier clientGone(Request request) {
         AtomicBoolean failed = new AtomicBoolean();
         request.addFailureListener(t -> failed.set(true));
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        return () -> failed.get() || !endPoint.isOpen();
+        return () -> failed.get() || !endPoint.isOpen()
+                || PeerProbe.peerClosed(endPoint.getLocalSocketAddress(), endPoint.getRemoteSocketAddress());
     }
 
     private static final class BodyTooLargeException extends Exception {

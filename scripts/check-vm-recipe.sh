@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs vm/startup.sh --vm twice on this machine and checks that the first installs the compilerd user,
+# its sudoers entry and the systemd unit, and that the second changes nothing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+fingerprint() {
+  {
+    getent passwd compilerd
+    sha256sum /etc/sudoers.d/compilerd /etc/systemd/system/compilerd.service
+    stat -c '%n %a %U %Y' /etc/sudoers.d/compilerd /etc/systemd/system/compilerd.service
+  } 2>&1
+}
+
+vm/startup.sh --vm --no-image
+first="$(fingerprint)"
+getent passwd compilerd >/dev/null || { echo "check-vm-recipe: no compilerd user" >&2; exit 1; }
+visudo -c -q -f /etc/sudoers.d/compilerd || { echo "check-vm-recipe: sudoers entry invalid" >&2; exit 1; }
+grep -q NOPASSWD /etc/sudoers.d/compilerd
+test -f /etc/systemd/system/compilerd.service || { echo "check-vm-recipe: unit not installed" >&2; exit 1; }
+grep -q '^TimeoutStopSec=' /etc/systemd/system/compilerd.service
+
+second_log="$(vm/startup.sh --vm --no-image)"
+second="$(fingerprint)"
+if [[ "$first" != "$second" ]]; then
+  echo "check-vm-recipe: the second run changed something:" >&2
+  diff <(echo "$first") <(echo "$second") >&2 || true
+  exit 1
+fi
+if grep -Eq '^==> (installing|creating|registering)' <<<"$second_log"; then
+  echo "check-vm-recipe: the second run claims to have changed something:" >&2
+  echo "$second_log" >&2
+  exit 1
+fi
+echo "check-vm-recipe: user, sudoers and unit installed; a second run changed nothing"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up this machine (Docker, gVisor, the sandbox image, Java, test tools) and runs every test:
+# static checks, unit and handler tests, real-Docker integration tests, and the VM recipe.
+# Run as root.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+vm/startup.sh --dev
+
+echo "==> shellcheck"
+shopt -s nullglob
+shellcheck vm/*.sh scripts/*.sh terraform/*.sh bench/*.sh .ci/run
+shopt -u nullglob
+echo "==> cloud-init schema"
+cloud-init schema --config-file vm/cloud-init.yaml
+
+echo "==> maven verify (unit, handler and integration tests)"
+# Testcontainers against a local daemon with local images only (see HOST.md): no Ryuk, no gateway probe.
+export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
+mvn -B verify
+
+echo "==> VM recipe (vm/startup.sh --vm, twice)"
+scripts/check-vm-recipe.sh
+
+echo "==> no container of ours left behind"
+left="$(docker ps -a --filter label=dev.compilerd.owner --format '{{.Names}}')"
+if [[ -n "$left" ]]; then
+  echo "test.sh: containers left behind:" >&2
+  echo "$left" >&2
+  exit 1
+fi
+echo "all checks passed"

@@ -1,0 +1,204 @@
+package dev.compilerd.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.compilerd.Main;
+import dev.compilerd.config.Config;
+import dev.compilerd.config.ConfigParser;
+import dev.compilerd.lifecycle.State;
+import dev.compilerd.sandbox.SandboxException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Real Jetty on a free port, the real wiring from Main, and a fake sandbox. */
+class CompileHandlerTest {
+    private static final String HELLO = "package main\n\nfunc main() { println(\"hi\") }\n";
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final FakeSandbox sandbox = new FakeSandbox();
+    private Main main;
+
+    private void start(String... flags) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--lifetime-max", "0"));
+        args.addAll(List.of(flags));
+        Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
+        main = new Main(config, sandbox, Clock.systemUTC());
+        main.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        sandbox.gate.countDown();
+        if (main != null) {
+            main.http().drainAndStop();
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + main.port() + path);
+    }
+
+    private HttpResponse<String> post(String contentType, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri("/compile")).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void rawProgramRunsOnceAndTheSecondIdenticalRequestIsACacheHit() throws Exception {
+        start();
+        HttpResponse<String> first = post("text/plain", HELLO);
+        HttpResponse<String> second = post("text/plain", HELLO);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(first.body()).contains("\"Message\":\"ran [prog.go] vet=false\\n\"", "\"Kind\":\"stdout\"");
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(sandbox.runs).hasValue(1);
+    }
+
+    @Test
+    void jsonAndFormInputsReachTheSandboxWithTheirVetFlag() throws Exception {
+        start();
+        assertThat(post("application/json", "{\"Body\":\"package main\",\"withVet\":true}").body())
+                .contains("vet=true").contains("\"VetOK\":true");
+        assertThat(post("application/x-www-form-urlencoded", "version=2&body=package+main%0A&withVet=false").body())
+                .contains("vet=false");
+        assertThat(sandbox.runs).hasValue(2);
+    }
+
+    @Test
+    void programOverTheLimitIs400ProgramTooLargeAndRunsNothing() throws Exception {
+        start("--max-request", "1KiB");
+        HttpResponse<String> r = post("text/plain", "x".repeat(1025));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("\"Errors\":\"Program too large.\"");
+        assertThat(post("text/plain", "y".repeat(1024)).statusCode()).isEqualTo(200);
+        assertThat(sandbox.runs).hasValue(1);
+    }
+
+    @Test
+    void malformedJsonIs400WithAMessage() throws Exception {
+        start();
+        HttpResponse<String> r = post("application/json", "{\"body\": ");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("malformed JSON");
+        assertThat(sandbox.runs).hasValue(0);
+    }
+
+    @Test
+    void invalidTxtarIsAnsweredWithErrorsAndRunsNothing() throws Exception {
+        start();
+        HttpResponse<String> r = post("text/plain", "-- ../evil.go --\npackage main\n");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("invalid file name", "\"Events\":null");
+        assertThat(sandbox.runs).hasValue(0);
+    }
+
+    @Test
+    void otherMethodsAre405AndUnknownPathsAre404() throws Exception {
+        start();
+        HttpResponse<String> get = client.send(HttpRequest.newBuilder(uri("/compile")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.headers().firstValue("Allow")).hasValue("POST, OPTIONS");
+        assertThat(client.send(HttpRequest.newBuilder(uri("/nope")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        assertThat(client.send(HttpRequest.newBuilder(uri("/")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("curl --data-binary @main.go");
+    }
+
+    @Test
+    void corsPreflightAndResponsesCarryTheConfiguredOrigin() throws Exception {
+        start("--allow-origin", "https://play.example");
+        HttpResponse<String> pre = client.send(HttpRequest.newBuilder(uri("/compile"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://play.example").header("Access-Control-Request-Method", "POST").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(pre.statusCode()).isEqualTo(204);
+        assertThat(pre.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://play.example");
+        assertThat(pre.headers().firstValue("Access-Control-Allow-Methods")).hasValue("POST, OPTIONS");
+        assertThat(post("text/plain", HELLO).headers().firstValue("Access-Control-Allow-Origin"))
+                .hasValue("https://play.example");
+    }
+
+    @Test
+    void healthzIsOkWhileServingAnd503OnceLameduck() throws Exception {
+        start();
+        HttpRequest health = HttpRequest.newBuilder(uri("/healthz")).GET().build();
+        assertThat(client.send(health, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("ok\n");
+        main.lifecycle().advance(State.LAMEDUCK);
+        HttpResponse<String> r = client.send(health, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(503);
+        HttpResponse<String> compile = post("text/plain", HELLO);
+        assertThat(compile.statusCode()).isEqualTo(200);
+        assertThat(compile.headers().firstValue("Connection")).hasValue("close");
+    }
+
+    @Test
+    void fullQueueAnswers503WithRetryAfter() throws Exception {
+        start("--workers", "1", "--queue", "1");
+        sandbox.gate = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> running = postAsync(HELLO + "//1");
+        await().until(() -> sandbox.running.get() == 1);
+        CompletableFuture<HttpResponse<String>> queued = postAsync(HELLO + "//2");
+        await().until(() -> main.service().admission().waiting() == 1);
+        HttpResponse<String> rejected = post("text/plain", HELLO + "//3");
+        assertThat(rejected.statusCode()).isEqualTo(503);
+        assertThat(rejected.headers().firstValue("Retry-After")).isPresent();
+        sandbox.gate.countDown();
+        assertThat(running.get().statusCode()).isEqualTo(200);
+        assertThat(queued.get().statusCode()).isEqualTo(200);
+        assertThat(sandbox.runs).hasValue(2);
+    }
+
+    @Test
+    void clientThatDisconnectsWhileQueuedCostsNoRun() throws Exception {
+        start("--workers", "1", "--queue", "5");
+        sandbox.gate = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> running = postAsync(HELLO + "//1");
+        await().until(() -> sandbox.running.get() == 1);
+        byte[] body = (HELLO + "//gone").getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", main.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /compile HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            await().until(() -> main.service().admission().waiting() == 1);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> main.service().admission().waiting() == 0);
+        sandbox.gate.countDown();
+        assertThat(running.get().statusCode()).isEqualTo(200);
+        assertThat(sandbox.runs).hasValue(1);
+    }
+
+    @Test
+    void sandboxFailureIs500PlainTextAndIsNotCached() throws Exception {
+        start();
+        sandbox.failure = new SandboxException("docker daemon is down");
+        HttpResponse<String> r = post("text/plain", HELLO);
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.body()).contains("docker daemon is down");
+        sandbox.failure = null;
+        assertThat(post("text/plain", HELLO).statusCode()).isEqualTo(200);
+        assertThat(sandbox.runs).hasValue(2);
+    }
+
+    private CompletableFuture<HttpResponse<String>> postAsync(String body) {
+        return client.sendAsync(HttpRequest.newBuilder(uri("/compile")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,47 @@
+package dev.compilerd.http;
+
+import dev.compilerd.sandbox.Program;
+import dev.compilerd.sandbox.RunResult;
+import dev.compilerd.sandbox.Sandbox;
+import dev.compilerd.sandbox.SandboxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A scripted sandbox for handler tests: echoes the program's first file as framed stdout, counts runs, can block. */
+final class FakeSandbox implements Sandbox {
+    final AtomicInteger runs = new AtomicInteger();
+    final AtomicInteger running = new AtomicInteger();
+    volatile CountDownLatch gate = new CountDownLatch(0);
+    volatile SandboxException failure;
+
+    @Override
+    public RunResult run(Program program) throws SandboxException, InterruptedException {
+        runs.incrementAndGet();
+        running.incrementAndGet();
+        try {
+            gate.await();
+            if (failure != null) {
+                throw failure;
+            }
+            byte[] out = frame(("ran " + program.files().keySet() + " vet=" + program.vet() + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            return new RunResult(RunResult.Phase.RUN, "", program.vet(), program.vet(), "", false, out, null, false,
+                    false, false, 0, "", Duration.ZERO, Duration.ZERO, "fake-1");
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    @Override
+    public String imageId() {
+        return "sha256:fake";
+    }
+
+    static byte[] frame(byte[] payload) {
+        return ByteBuffer.allocate(16 + payload.length).put(new byte[] {0, 0, 'P', 'B'})
+                .putLong(1_257_894_000_000_000_000L).putInt(payload.length).put(payload).array();
+    }
+}

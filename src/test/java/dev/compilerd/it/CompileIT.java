@@ -1,0 +1,184 @@
+package dev.compilerd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real server, real Docker, runsc and the real image: what a playground frontend sees. */
+class CompileIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static ServerProcess server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = ServerProcess.start("compilerd-it-compile", "--pool", "1");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.sigterm();
+        server.awaitExit(java.time.Duration.ofSeconds(60));
+        assertThat(Docker.containers(server.prefix)).as("containers left behind").isEmpty();
+        server.close();
+    }
+
+    static JsonNode run(String source) throws Exception {
+        HttpResponse<String> r = server.compile(source);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    static String stdout(JsonNode response) {
+        StringBuilder b = new StringBuilder();
+        response.get("Events").forEach(e -> {
+            if (e.get("Kind").asText().equals("stdout")) {
+                b.append(e.get("Message").asText());
+            }
+        });
+        return b.toString();
+    }
+
+    static String allOutput(JsonNode response) {
+        StringBuilder b = new StringBuilder();
+        response.get("Events").forEach(e -> b.append(e.get("Message").asText()));
+        return b.toString();
+    }
+
+    @Test
+    void helloWorldPrintsItsOutput() throws Exception {
+        JsonNode r = run("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, compilerd\") }\n");
+        assertThat(r.get("Errors").asText()).isEmpty();
+        assertThat(stdout(r)).isEqualTo("hello, compilerd\n");
+        assertThat(r.get("Status").asInt()).isZero();
+    }
+
+    @Test
+    void compileErrorShowsTheCompilersMessageWithTheUsersFileName() throws Exception {
+        JsonNode r = run("package main\n\nfunc main() {\n\tx := 1\n}\n");
+        assertThat(r.get("Errors").asText()).contains("./prog.go:4:2: declared and not used: x")
+                .doesNotContain("/tmp/");
+        assertThat(r.get("Events").isNull()).isTrue();
+    }
+
+    @Test
+    void nonZeroExitIsTheStatus() throws Exception {
+        JsonNode r = run("package main\n\nimport \"os\"\n\nfunc main() { println(\"bye\"); os.Exit(3) }\n");
+        assertThat(r.get("Status").asInt()).isEqualTo(3);
+        assertThat(allOutput(r)).contains("bye");
+        assertThat(r.get("Errors").asText()).isEmpty();
+    }
+
+    @Test
+    void panicReportsTheTraceAndExitStatus2() throws Exception {
+        JsonNode r = run("package main\n\nfunc main() { var m map[string]int; m[\"x\"] = 1 }\n");
+        assertThat(r.get("Status").asInt()).isEqualTo(2);
+        assertThat(allOutput(r)).contains("panic: assignment to entry in nil map");
+    }
+
+    @Test
+    void infiniteLoopTimesOutAndLeavesNoContainer() throws Exception {
+        JsonNode r = run("package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"start\")\n\tfor {\n\t}\n}\n");
+        assertThat(r.get("Errors").asText()).isEqualTo("process took too long");
+        assertThat(stdout(r)).isEqualTo("start\n");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(Docker.containers(server.prefix)).hasSizeLessThanOrEqualTo(1)); // only the warm one
+    }
+
+    @Test
+    void megabyteOfOutputIsCappedAndFlagged() throws Exception {
+        JsonNode r = run("package main\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n\nfunc main() {\n"
+                + "\tline := strings.Repeat(\"x\", 1023)\n\tfor i := 0; i < 1024; i++ {\n\t\tfmt.Println(line)\n\t}\n}\n");
+        assertThat(r.get("Errors").asText()).isEqualTo("Program output too large.");
+        assertThat(allOutput(r).length()).isLessThanOrEqualTo(64 * 1024);
+    }
+
+    @Test
+    void sandboxHasNoNetworkAndTcpDialsFail() throws Exception {
+        // Sends no packet off the sandbox even if it were broken: a UDP connect only looks up a route, and the
+        // TCP dial targets the sandbox's own loopback. The program prints its own verdict, so a build failure
+        // cannot pass for "no network".
+        JsonNode r = run(NETWORK_PROBE);
+        assertThat(r.get("Errors").asText()).isEmpty();
+        assertThat(stdout(r)).contains("interfaces: [lo]\n", "route to 192.0.2.1: none\n", "tcp dial: failed\n");
+    }
+
+    static final String NETWORK_PROBE = """
+            package main
+
+            import (
+            	"fmt"
+            	"net"
+            	"time"
+            )
+
+            func main() {
+            	ifs, _ := net.Interfaces()
+            	var names []string
+            	for _, i := range ifs {
+            		names = append(names, i.Name)
+            	}
+            	fmt.Printf("interfaces: %v\\n", names)
+            	if _, err := net.Dial("udp", "192.0.2.1:9"); err != nil {
+            		fmt.Println("route to 192.0.2.1: none")
+            	} else {
+            		fmt.Println("route to 192.0.2.1: exists")
+            	}
+            	if c, err := net.DialTimeout("tcp", "127.0.0.1:80", time.Second); err != nil {
+            		fmt.Println("tcp dial: failed")
+            	} else {
+            		c.Close()
+            		fmt.Println("tcp dial: connected")
+            	}
+            }
+            """;
+
+    @Test
+    void secondIdenticalRequestIsACacheHitAndStartsNoContainer() throws Exception {
+        String source = "package main\n\nfunc main() { println(\"cache me " + System.nanoTime() + "\") }\n";
+        JsonNode first = run(source);
+        int before = count(server.log(), "cache=miss");
+        JsonNode second = run(source);
+        assertThat(second).isEqualTo(first);
+        assertThat(count(server.log(), "cache=hit outcome=cached ms=")).isPositive();
+        assertThat(count(server.log(), "cache=miss")).isEqualTo(before);
+    }
+
+    @Test
+    void moreSlowRequestsThanWorkersPlusQueueGetA503() throws Exception {
+        try (ServerProcess small = ServerProcess.start("compilerd-it-busy", "--pool", "0", "--workers", "1",
+                "--queue", "1", "--run-timeout", "2s")) {
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String slow = "package main\n\nfunc main() {\n\tfor {\n\t}\n}\n// " + i + "\n";
+                all.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return small.compile(slow);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            List<Integer> codes = all.stream().map(f -> f.join().statusCode()).toList();
+            assertThat(codes).contains(503);
+            small.sigterm();
+            small.awaitExit(java.time.Duration.ofSeconds(60));
+            assertThat(Docker.containers(small.prefix)).isEmpty();
+        }
+    }
+
+    static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}

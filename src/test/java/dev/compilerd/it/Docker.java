@@ -1,0 +1,38 @@
+package dev.compilerd.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The docker CLI as tests see it: which containers of a prefix exist, and removing them. */
+final class Docker {
+    private Docker() {}
+
+    static List<String> containers(String prefix) throws IOException, InterruptedException {
+        String out = run("docker", "ps", "-a", "--filter", "label=dev.compilerd.owner=" + prefix, "--format",
+                "{{.Names}}");
+        return Arrays.stream(out.split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    }
+
+    static void removeAll(String prefix) throws IOException, InterruptedException {
+        List<String> names = containers(prefix);
+        if (!names.isEmpty()) {
+            List<String> cmd = new ArrayList<>(List.of("docker", "rm", "-f"));
+            cmd.addAll(names);
+            run(cmd.toArray(String[]::new));
+        }
+    }
+
+    static String run(String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", argv) + " timed out");
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.compilerd.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The real compilerd jar in its own process, on a free loopback port, with its own container prefix. */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern SERVING = Pattern.compile("serving on [^:]+:(\\d+) ");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    final String prefix;
+    private final Process process;
+    private final StringBuffer log = new StringBuffer();
+    private final Thread reader;
+    private int port;
+    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ServerProcess(String prefix, Process process) {
+        this.prefix = prefix;
+        this.process = process;
+        this.reader = new Thread(() -> pump(process.getInputStream()), "server-log-" + prefix);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts the jar with dev-safe defaults (no lifetime, no halt) plus {@code flags}; waits until it serves. */
+    static ServerProcess start(String prefix, String... flags) throws Exception {
+        ServerProcess s = launch(prefix, flags);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher m = SERVING.matcher(s.log);
+            if (m.find()) {
+                s.port = Integer.parseInt(m.group(1));
+                return s;
+            }
+            if (!s.process.isAlive()) {
+                throw new IllegalStateException("server exited " + s.process.exitValue() + ":\n" + s.log);
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        s.close();
+        throw new IllegalStateException("server did not start in " + START_TIMEOUT + ":\n" + s.log);
+    }
+
+    /** Starts the jar without waiting for it to serve (for tests of refusing to start). */
+    static ServerProcess launch(String prefix, String... flags) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", jar(), "--port", "0", "--bind", "127.0.0.1", "--container-prefix", prefix,
+                "--lifetime-max", "0", "--halt=false", "--lameduck", "1s"));
+        cmd.addAll(List.of(flags));
+        return new ServerProcess(prefix, new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    }
+
+    private static String jar() {
+        return System.getProperty("compilerd.jar", "target/compilerd.jar");
+    }
+
+    private void pump(InputStream in) {
+        try (in) {
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                String s = new String(buf, 0, n, StandardCharsets.UTF_8);
+                log.append(s);
+                System.out.print(s);
+            }
+        } catch (IOException e) {
+            // process gone
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    HttpResponse<String> compile(String source) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri("/compile")).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(source)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    String log() {
+        return log.toString();
+    }
+
+    Process process() {
+        return process;
+    }
+
+    void sigterm() {
+        process.destroy();
+    }
+
+    void sigkill() {
+        process.destroyForcibly();
+    }
+
+    /** Waits for exit and for the log to be fully read; returns the exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("server still running after " + timeout + ":\n" + log);
+        }
+        reader.join(5000);
+        return process.exitValue();
+    }
+
+    /** Kills the server if still running and removes any container it left, so no test leaks one. */
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        Docker.removeAll(prefix);
+    }
+}
