@@ -67,7 +67,12 @@ public final class Admission {
                 throw new AbandonedException();
             }
         }
-        return running::release;
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                running.release();
+            }
+        };
     }
 
     public int waiting() {

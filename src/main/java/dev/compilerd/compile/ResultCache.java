@@ -19,7 +19,7 @@ public final class ResultCache {
     private final String imageId;
 
     public ResultCache(long maxEntries, long maxBytes, String imageId) {
-        this.minWeight = maxEntries == 0 ? Long.MAX_VALUE : Math.max(1, maxBytes / maxEntries);
+        this.minWeight = maxEntries == 0 ? Long.MAX_VALUE : Math.max(1, (maxBytes + maxEntries - 1) / maxEntries);
         this.imageId = imageId;
         this.cache = CacheBuilder.newBuilder()
                 .concurrencyLevel(4)

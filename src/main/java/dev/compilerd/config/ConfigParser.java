@@ -43,6 +43,9 @@ public final class ConfigParser {
             new Flag("halt-command", Defaults.HALT_COMMAND, "command that halts the VM, split on spaces"),
             new Flag("allow-origin", Defaults.ALLOW_ORIGIN, "CORS Access-Control-Allow-Origin"));
 
+    /** The runner refuses more output than this, so the server may not ask for more. */
+    static final long MAX_IO_BYTES = 1L << 20;
+
     private final Map<String, String> env;
 
     public ConfigParser(Map<String, String> env) {
@@ -74,11 +77,16 @@ public final class ConfigParser {
         }
         Reader r = new Reader(v);
         int workers = r.integer("workers", 0, 1024);
+        long maxOutput = r.bytes("max-output", 1024);
+        long maxRequest = r.bytes("max-request", 1024);
+        if (maxOutput > MAX_IO_BYTES || maxRequest > MAX_IO_BYTES) {
+            throw new ConfigException("--max-output and --max-request must be at most 1MiB (the runner's own cap)");
+        }
         SandboxLimits limits = new SandboxLimits(r.duration("build-timeout", true), r.duration("run-timeout", true),
                 r.duration("deadline-margin", true), r.bytes("memory", 64L << 20), r.integer("pids", 32, 100_000),
-                r.number("cpus"), r.bytes("tmpfs", 1L << 20), (int) r.bytes("max-output", 1024));
+                r.number("cpus"), r.bytes("tmpfs", 1L << 20), (int) maxOutput);
         Config c = new Config(r.text("bind"), r.integer("port", 0, 65535), r.text("image"), r.text("runtime"),
-                r.words("docker"), r.name("container-prefix"), limits, (int) r.bytes("max-request", 1024),
+                r.words("docker"), r.name("container-prefix"), limits, (int) maxRequest,
                 workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, r.integer("queue", 0, 100_000),
                 r.integer("cache-entries", 0, Integer.MAX_VALUE), r.bytes("cache-bytes", 0), r.integer("pool", 0, 64),
                 r.duration("pool-max-idle", true), r.duration("lifetime-min", false), r.duration("lifetime-max", false),
@@ -87,9 +95,6 @@ public final class ConfigParser {
         if (c.lifetimeEnabled() && c.lifetimeMin().compareTo(c.lifetimeMax()) > 0) {
             throw new ConfigException("--lifetime-min (" + Values.format(c.lifetimeMin())
                     + ") must not exceed --lifetime-max (" + Values.format(c.lifetimeMax()) + ")");
-        }
-        if (limits.maxOutputBytes() > 1 << 20 || c.maxRequestBytes() > 1 << 20) {
-            throw new ConfigException("--max-output and --max-request must be at most 1MiB (the runner's own cap)");
         }
         return c;
     }

@@ -43,14 +43,18 @@ public final class Values {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a size (write it like 65536, 64KiB or 512MiB)");
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
-        return switch (unit.charAt(0)) {
-            case 'k' -> n * 1024;
-            case 'm' -> n * 1024 * 1024;
-            case 'g' -> n * 1024 * 1024 * 1024;
-            default -> n;
+        long scale = switch (unit.charAt(0)) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            default -> 1;
         };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), scale);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is too large");
+        }
     }
 
     /** Formats a duration the way the flags take it back. */

@@ -102,12 +102,27 @@ public final class RequestParser {
         return new CompileRequest(source.asText(), vet != null && vet.asBoolean());
     }
 
+    /** Percent-decodes to bytes first, then decodes strict UTF-8, so %FF is refused rather than altered. */
     private static String decode(String s) throws BadRequestException {
-        try {
-            return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException("malformed form encoding: " + e.getMessage());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '+') {
+                out.write(' ');
+            } else if (c == '%') {
+                if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
+                        || Character.digit(s.charAt(i + 2), 16) < 0) {
+                    throw new BadRequestException("malformed form encoding near '" + s.substring(i,
+                            Math.min(s.length(), i + 3)) + "'");
+                }
+                out.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
         }
+        return utf8(out.toByteArray());
     }
 
     /** Strict UTF-8: a program that is not text is refused rather than silently altered. */

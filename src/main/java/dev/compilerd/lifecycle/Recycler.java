@@ -67,13 +67,18 @@ public final class Recycler {
         } catch (RuntimeException e) {
             LOG.error("drain failed: {}", e.toString());
         } finally {
-            lifecycle.advance(State.HALTED);
-            if (reason == Reason.LIFETIME && haltEnabled) {
-                steps.halt();
-            } else {
-                LOG.info("not halting the VM ({}{})", reason, haltEnabled ? "" : ", --halt=false");
+            try {
+                lifecycle.advance(State.HALTED);
+                if (reason == Reason.LIFETIME && haltEnabled) {
+                    steps.halt();
+                } else {
+                    LOG.info("not halting the VM ({}{})", reason, haltEnabled ? "" : ", --halt=false");
+                }
+            } catch (RuntimeException e) {
+                LOG.error("halt failed: {}", e.toString());
+            } finally {
+                halted.countDown();
             }
-            halted.countDown();
         }
     }
 

@@ -1,0 +1,143 @@
+package dev.compilerd.compile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.compilerd.sandbox.Program;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guava splits maximumWeight evenly over its segments (4 here, see concurrencyLevel) and evicts within a segment
+ * synchronously on put, so the bounds below are hard upper bounds: the cache may hold less than the limit, never more.
+ */
+class ResultCacheTest {
+    private static final Program HELLO = new Program(Map.of("prog.go", "package main"), false);
+
+    private final ResultCache cache = new ResultCache(100, 1 << 20, "sha256:image-a");
+
+    @Test
+    void keyIsStableForEqualPrograms() {
+        Map<String, String> ab = new LinkedHashMap<>();
+        ab.put("a.go", "package main");
+        ab.put("b.go", "package main");
+        Map<String, String> ba = new LinkedHashMap<>();
+        ba.put("b.go", "package main");
+        ba.put("a.go", "package main");
+
+        assertThat(cache.key(new Program(ab, true))).isEqualTo(cache.key(new Program(ba, true)));
+        assertThat(cache.key(HELLO)).isEqualTo(new ResultCache(1, 1, "sha256:image-a").key(HELLO));
+    }
+
+    @Test
+    void keyIsHexSha256() {
+        assertThat(cache.key(HELLO)).matches("[0-9a-f]{64}");
+    }
+
+    @Test
+    void keyDiffersForOtherFileContent() {
+        assertThat(cache.key(Program.of("package main // 2"))).isNotEqualTo(cache.key(Program.of("package main // 1")));
+    }
+
+    @Test
+    void keyDiffersForOtherFileName() {
+        assertThat(cache.key(new Program(Map.of("main.go", "package main"), false))).isNotEqualTo(cache.key(HELLO));
+    }
+
+    @Test
+    void keyDiffersWhenTheBoundaryBetweenNameAndContentMoves() {
+        Program a = new Program(Map.of("a.go", "Xpackage main"), false);
+        Program b = new Program(Map.of("a.goX", "package main"), false);
+
+        assertThat(cache.key(a)).isNotEqualTo(cache.key(b));
+    }
+
+    @Test
+    void keyDiffersForTheVetFlag() {
+        assertThat(cache.key(new Program(HELLO.files(), true))).isNotEqualTo(cache.key(HELLO));
+    }
+
+    @Test
+    void keyDiffersForAnotherImage() {
+        assertThat(new ResultCache(100, 1 << 20, "sha256:image-b").key(HELLO)).isNotEqualTo(cache.key(HELLO));
+    }
+
+    @Test
+    void storedResponseIsReturnedAndCountedAsAHit() {
+        String key = cache.key(HELLO);
+        assertThat(cache.get(key)).isNull();
+
+        cache.put(key, new byte[] {1, 2, 3});
+
+        assertThat(cache.get(key)).containsExactly(1, 2, 3);
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.bytes()).isEqualTo(3);
+        assertThat(cache.stats().hitCount()).isEqualTo(1);
+        assertThat(cache.stats().missCount()).isEqualTo(1);
+    }
+
+    @Test
+    void weightIsNeverBelowTheBytesPerEntryShare() {
+        ResultCache c = new ResultCache(10, 10_000, "img");
+
+        assertThat(c.weight(0)).isEqualTo(1000);
+        assertThat(c.weight(1)).isEqualTo(1000);
+        assertThat(c.weight(1000)).isEqualTo(1000);
+        assertThat(c.weight(4321)).isEqualTo(4321);
+        assertThat(c.weight(1L << 40)).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void tinyEntriesStillRespectTheEntryBound() {
+        ResultCache c = new ResultCache(10, 10_000, "img");
+
+        for (int i = 0; i < 100; i++) {
+            c.put("k" + i, new byte[] {1});
+        }
+
+        assertThat(c.size()).isBetween(1L, 10L);
+    }
+
+    @Test
+    void entryBoundHoldsWhenBytesAreNotAMultipleOfEntries() {
+        ResultCache c = new ResultCache(4, 10, "img"); // maxWeight 10 < 20: Guava uses a single segment
+
+        for (int i = 0; i < 100; i++) {
+            c.put("k" + i, new byte[] {1});
+        }
+
+        assertThat(c.size()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void largeEntriesRespectTheByteBound() {
+        ResultCache c = new ResultCache(1000, 10_000, "img");
+
+        for (int i = 0; i < 100; i++) {
+            c.put("k" + i, new byte[1000]);
+        }
+
+        assertThat(c.bytes()).isBetween(1000L, 10_000L);
+        assertThat(c.size()).isLessThanOrEqualTo(10);
+    }
+
+    @Test
+    void responseLargerThanTheWholeCacheIsNotKept() {
+        ResultCache c = new ResultCache(1000, 10_000, "img");
+
+        c.put("huge", new byte[20_000]);
+
+        assertThat(c.get("huge")).isNull();
+        assertThat(c.bytes()).isZero();
+    }
+
+    @Test
+    void zeroEntriesTurnsCachingOff() {
+        ResultCache off = new ResultCache(0, 1 << 20, "img");
+
+        off.put("k", new byte[] {1});
+
+        assertThat(off.get("k")).isNull();
+        assertThat(off.size()).isZero();
+    }
+}
