@@ -110,3 +110,27 @@ func isTestName(name, prefix string) bool {
 	rest := name[len(prefix):]
 	return rest == "" || !unicode.IsLower([]rune(rest)[0])
 }
+
+// renameForTest gives every top-level .go file a _test.go name and returns new name → original name.
+func renameForTest(dir string) (map[string]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	renamed := map[string]string{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		to := strings.TrimSuffix(name, ".go") + "_test.go"
+		if _, err := os.Stat(filepath.Join(dir, to)); err == nil {
+			return nil, fmt.Errorf("cannot run tests: both %s and %s exist", name, to)
+		}
+		if err := os.Rename(filepath.Join(dir, name), filepath.Join(dir, to)); err != nil {
+			return nil, err
+		}
+		renamed[to] = name
+	}
+	return renamed, nil
+}

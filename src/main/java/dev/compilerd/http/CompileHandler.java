@@ -96,7 +96,7 @@ public final class CompileHandler {
         } catch (Admission.AbandonedException e) {
             outcome = "abandoned";
             status = 499;
-            callback.failed(e);
+            error(response, callback, 503, "Client went away while queued.");
         } catch (SandboxException e) {
             outcome = "sandbox-error";
             status = 500;

@@ -1,10 +1,8 @@
 package dev.compilerd.http;
 
 import java.time.Duration;
-import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionLimit;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -24,7 +22,10 @@ public final class HttpServer {
     private final Server server;
     private final ServerConnector connector;
 
-    public HttpServer(String bind, int port, Handler routes, int workers, int queue, Duration drainTimeout) {
+    private final Router routes;
+
+    public HttpServer(String bind, int port, Router routes, int workers, int queue, Duration drainTimeout) {
+        this.routes = routes;
         QueuedThreadPool threads = new QueuedThreadPool(workers + queue + SPARE_THREADS, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -57,8 +58,7 @@ public final class HttpServer {
     public int closeIdleConnections() {
         int closed = 0;
         for (EndPoint ep : connector.getConnectedEndPoints()) {
-            Connection c = ep.getConnection();
-            if (c != null && c.getMessagesIn() == c.getMessagesOut()) {
+            if (!routes.isBusy(ep)) {
                 ep.close();
                 closed++;
             }

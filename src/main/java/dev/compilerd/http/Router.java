@@ -1,6 +1,9 @@
 package dev.compilerd.http;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -15,6 +18,7 @@ public final class Router extends Handler.Abstract {
     private final BooleanSupplier closeConnections;
     private final Handler metrics;
     private final String help;
+    private final Set<EndPoint> busy = ConcurrentHashMap.newKeySet();
 
     /**
      * @param healthy          whether /healthz answers 200 (false from lameduck on)
@@ -34,6 +38,9 @@ public final class Router extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         // Our own deadlines bound the work; a quiet connection while a program runs is not a failure.
         request.addIdleTimeoutListener(t -> false);
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        busy.add(endPoint);
+        Request.addCompletionListener(request, t -> busy.remove(endPoint));
         if (closeConnections.getAsBoolean()) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
@@ -67,6 +74,11 @@ public final class Router extends Handler.Abstract {
             default -> Responses.text(response, callback, 404, "not found\n");
         }
         return true;
+    }
+
+    /** Whether a request is being handled on this connection right now (lameduck closes only idle ones). */
+    public boolean isBusy(EndPoint endPoint) {
+        return busy.contains(endPoint);
     }
 
     private static void methodNotAllowed(Response response, Callback callback) {

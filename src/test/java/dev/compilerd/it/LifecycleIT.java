@@ -22,13 +22,7 @@ class LifecycleIT {
     }
 
     static CompletableFuture<HttpResponse<String>> compileAsync(ServerProcess s, String source) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return s.compile(source);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        return s.compileAsync(source);
     }
 
     static void assertRealOutput(HttpResponse<String> r, int id) throws Exception {
@@ -100,6 +94,9 @@ class LifecycleIT {
             compileAsync(first, "package main\n\nfunc main() {\n\tfor {\n\t}\n}\n");
             await().atMost(Duration.ofSeconds(30)).until(() -> !Docker.containers(prefix).isEmpty());
             List<String> orphans = Docker.containers(prefix);
+            // Kill only once the program is built and running, so the container outlives the server.
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    Docker.run("docker", "exec", orphans.get(0), "ls", "/tmp/play.bin").contains("/tmp/play.bin"));
             first.sigkill();
             first.awaitExit(Duration.ofSeconds(10));
             assertThat(Docker.containers(prefix)).containsAll(orphans);

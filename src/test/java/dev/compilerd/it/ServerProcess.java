@@ -89,6 +89,12 @@ final class ServerProcess implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(source)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sends without waiting, each request on its own connection (the HTTP client is asynchronous). */
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> compileAsync(String source) {
+        return client.sendAsync(HttpRequest.newBuilder(uri("/compile")).timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString(source)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -102,12 +108,20 @@ final class ServerProcess implements AutoCloseable {
         return process;
     }
 
-    void sigterm() {
-        process.destroy();
+    /** Sends SIGTERM with kill(1): Process.destroy() would also close our end of the server's log pipe. */
+    void sigterm() throws IOException, InterruptedException {
+        signal("TERM");
     }
 
-    void sigkill() {
-        process.destroyForcibly();
+    void sigkill() throws IOException, InterruptedException {
+        signal("KILL");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /** Waits for exit and for the log to be fully read; returns the exit code. */
