@@ -11,12 +11,14 @@ import dev.compilerd.config.ConfigParser;
 import dev.compilerd.config.Values;
 import dev.compilerd.http.CompileHandler;
 import dev.compilerd.http.HttpServer;
+import dev.compilerd.http.MetricsHandler;
 import dev.compilerd.http.RequestParser;
 import dev.compilerd.http.Router;
 import dev.compilerd.lifecycle.Lifecycle;
 import dev.compilerd.lifecycle.Lifetime;
 import dev.compilerd.lifecycle.Recycler;
 import dev.compilerd.lifecycle.State;
+import dev.compilerd.metrics.Metrics;
 import dev.compilerd.sandbox.Containers;
 import dev.compilerd.sandbox.DockerCommand;
 import dev.compilerd.sandbox.DockerSandbox;
@@ -47,17 +49,22 @@ public final class Main {
     private final HttpServer http;
 
     /** Builds the whole handler tree around {@code sandbox}; handler tests pass a fake one. */
-    public Main(Config config, Sandbox sandbox, Clock clock) {
+    public Main(Config config, Sandbox sandbox, Clock clock, Metrics metrics) {
         this.config = config;
         ObjectMapper json = new ObjectMapper();
         this.lifecycle = new Lifecycle(clock);
-        this.service = new CompileService(sandbox,
-                new ResultCache(config.cacheEntries(), config.cacheBytes(), sandbox.imageId()),
-                new Admission(config.workers(), config.queue()),
-                new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes()), json);
+        ResultCache cache = new ResultCache(config.cacheEntries(), config.cacheBytes(), sandbox.imageId());
+        Admission admission = new Admission(config.workers(), config.queue());
+        this.service = new CompileService(sandbox, cache, admission,
+                new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes()), json,
+                metrics.registry());
+        metrics.bindCache(cache);
+        metrics.bindAdmission(admission);
+        metrics.bindLifecycle(lifecycle);
         CompileHandler compile = new CompileHandler(service, new RequestParser(json), config.maxRequestBytes(),
                 config.allowOrigin());
-        Router router = new Router(compile, lifecycle::healthy, lifecycle::closingConnections, null, config.port());
+        Router router = new Router(compile, lifecycle::healthy, lifecycle::closingConnections,
+                new MetricsHandler(metrics::scrape), config.port());
         this.http = new HttpServer(config.bind(), config.port(), router, config.workers(), config.queue(),
                 config.drainTimeout());
     }
@@ -117,9 +124,11 @@ public final class Main {
             LOG.error("refusing to start: {}", e.getMessage());
             return 1;
         }
+        Metrics metrics = new Metrics();
         DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), imageId, config.pool(),
-                config.poolMaxIdle());
-        Main main = new Main(config, sandbox, Clock.systemUTC());
+                config.poolMaxIdle(), metrics.registry());
+        sandbox.bind(metrics);
+        Main main = new Main(config, sandbox, Clock.systemUTC(), metrics);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lifecycle");
             t.setDaemon(true);

@@ -6,6 +6,8 @@ import dev.compilerd.sandbox.Program;
 import dev.compilerd.sandbox.RunResult;
 import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.function.BooleanSupplier;
 
 /** Answers a program from the cache, or runs it under admission control and caches deterministic outcomes. Thread-safe. */
@@ -15,13 +17,22 @@ public final class CompileService {
     private final Admission admission;
     private final ResponseMapper mapper;
     private final ObjectMapper json;
+    private final MeterRegistry meters;
+    private final Timer build;
+    private final Timer run;
 
-    public CompileService(Sandbox sandbox, ResultCache cache, Admission admission, ResponseMapper mapper, ObjectMapper json) {
+    public CompileService(Sandbox sandbox, ResultCache cache, Admission admission, ResponseMapper mapper,
+                          ObjectMapper json, MeterRegistry meters) {
         this.sandbox = sandbox;
         this.cache = cache;
         this.admission = admission;
         this.mapper = mapper;
         this.json = json;
+        this.meters = meters;
+        this.build = Timer.builder("compilerd_build_duration").description("vet + build time inside the sandbox")
+                .publishPercentileHistogram().register(meters);
+        this.run = Timer.builder("compilerd_run_duration").description("program run time inside the sandbox")
+                .publishPercentileHistogram().register(meters);
     }
 
     /** The serialized response and what happened, for the request log. */
@@ -32,18 +43,32 @@ public final class CompileService {
         String key = cache.key(program);
         byte[] cached = cache.get(key);
         if (cached != null) {
+            count("cached");
             return new Reply(cached, true, "cached", "");
         }
         RunResult result;
         try (Admission.Permit permit = admission.acquire(clientGone)) {
             result = sandbox.run(program);
+        } catch (Admission.BusyException e) {
+            count("busy");
+            throw e;
+        } catch (SandboxException e) {
+            count("sandbox-error");
+            throw e;
         }
+        build.record(result.build());
+        run.record(result.run());
         ResponseMapper.Mapped m = mapper.map(result);
+        count(m.outcome().startsWith("exit-") ? "exit-nonzero" : m.outcome());
         byte[] body = serialize(m.response());
         if (m.cacheable()) {
             cache.put(key, body);
         }
         return new Reply(body, false, m.outcome(), result.container());
+    }
+
+    private void count(String outcome) {
+        meters.counter("compilerd_requests", "outcome", outcome).increment();
     }
 
     /** Serializes a response the way every handler writes it. */

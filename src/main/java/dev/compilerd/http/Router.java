@@ -60,6 +60,8 @@ public final class Router extends Handler.Abstract {
             case "/metrics" -> {
                 if (metrics == null) {
                     Responses.text(response, callback, 404, "not found\n");
+                } else if (!get) {
+                    methodNotAllowed(response, callback);
                 } else {
                     return metrics.handle(request, response, callback);
                 }

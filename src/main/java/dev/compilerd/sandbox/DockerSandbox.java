@@ -1,6 +1,8 @@
 package dev.compilerd.sandbox;
 
 import dev.compilerd.config.SandboxLimits;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 
 /**
@@ -17,11 +19,14 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     private final RunnerProtocol protocol;
     private final SandboxLimits limits;
     private final String imageId;
+    private final Timer poolWait;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Starts the warm pool when {@code poolSize} is above zero. */
     public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, String imageId,
-                         int poolSize, Duration poolMaxIdle) {
+                         int poolSize, Duration poolMaxIdle, MeterRegistry meters) {
+        this.poolWait = Timer.builder("compilerd_container_wait").description("time to get a ready container")
+                .publishPercentileHistogram().register(meters);
         this.containers = containers;
         this.protocol = protocol;
         this.limits = limits;
@@ -33,7 +38,9 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
 
     @Override
     public RunResult run(Program program) throws SandboxException, InterruptedException {
+        long waitStart = System.nanoTime();
         Container c = source.acquire();
+        poolWait.record(System.nanoTime() - waitStart, java.util.concurrent.TimeUnit.NANOSECONDS);
         long start = System.nanoTime();
         boolean exited = false;
         try {
@@ -67,9 +74,20 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         return imageId;
     }
 
-    /** Warm containers waiting now, or 0 without a pool. */
-    public int poolIdle() {
-        return source instanceof WarmPool p ? p.idle() : 0;
+    /** Publishes the pool's and the reaper's numbers. */
+    public void bind(dev.compilerd.metrics.Metrics metrics) {
+        metrics.gauge("compilerd_pool_idle", this, s -> s.source instanceof WarmPool p ? p.idle() : 0,
+                "warm containers waiting");
+        metrics.counter("compilerd_pool_hits", this, s -> s.source instanceof WarmPool p ? p.hits() : 0,
+                "requests served by a warm container");
+        metrics.counter("compilerd_pool_misses", this, s -> s.source instanceof WarmPool p ? p.misses() : 0,
+                "requests that had to start a container");
+        metrics.counter("compilerd_pool_recycled", this, s -> s.source instanceof WarmPool p ? p.recycled() : 0,
+                "warm containers removed unused (idle too long or broken)");
+        metrics.counter("compilerd_containers_reaped", containers, Containers::reapedTotal,
+                "orphaned containers removed by the reaper");
+        metrics.gauge("compilerd_containers_owned", containers, c -> c.owned().size(),
+                "containers started and not yet removed");
     }
 
     /** Empties the pool and removes every container still ours. */

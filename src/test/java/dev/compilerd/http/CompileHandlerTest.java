@@ -36,7 +36,7 @@ class CompileHandlerTest {
         List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--lifetime-max", "0"));
         args.addAll(List.of(flags));
         Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
-        main = new Main(config, sandbox, Clock.systemUTC());
+        main = new Main(config, sandbox, Clock.systemUTC(), new dev.compilerd.metrics.Metrics());
         main.start();
     }
 
@@ -195,6 +195,20 @@ class CompileHandlerTest {
         sandbox.failure = null;
         assertThat(post("text/plain", HELLO).statusCode()).isEqualTo(200);
         assertThat(sandbox.runs).hasValue(2);
+    }
+
+    @Test
+    void metricsCountOutcomesCacheHitsAndLifecycleState() throws Exception {
+        start();
+        post("text/plain", HELLO);
+        post("text/plain", HELLO);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("compilerd_requests_total{outcome=\"ok\"} 1.0",
+                "compilerd_requests_total{outcome=\"cached\"} 1.0", "compilerd_cache_hits_total 1.0",
+                "compilerd_cache_entries 1.0", "compilerd_queue_depth 0.0",
+                "compilerd_lifecycle_state{state=\"SERVING\"} 1.0", "compilerd_build_duration_seconds_bucket");
     }
 
     private CompletableFuture<HttpResponse<String>> postAsync(String body) {

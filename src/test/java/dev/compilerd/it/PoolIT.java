@@ -1,0 +1,124 @@
+package dev.compilerd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.compilerd.config.Config;
+import dev.compilerd.config.ConfigParser;
+import dev.compilerd.sandbox.Containers;
+import dev.compilerd.sandbox.DockerCommand;
+import dev.compilerd.sandbox.DockerSandbox;
+import dev.compilerd.sandbox.Preflight;
+import dev.compilerd.sandbox.Program;
+import dev.compilerd.sandbox.RunResult;
+import dev.compilerd.sandbox.RunnerProtocol;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The warm pool against real Docker and runsc: one program per container, refills, recycles, drains, leaks nothing. */
+class PoolIT {
+    private static final String PREFIX = "compilerd-it-pool";
+    private DockerSandbox sandbox;
+
+    private DockerSandbox start(String... flags) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--container-prefix", PREFIX));
+        args.addAll(List.of(flags));
+        Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
+        ObjectMapper json = new ObjectMapper();
+        DockerCommand docker = DockerCommand.from(config);
+        RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
+        String image = new Preflight(docker, json).check(Duration.ofSeconds(30));
+        sandbox = new DockerSandbox(new Containers(docker, protocol.maxResultBytes()), protocol, config.limits(), image,
+                config.pool(), config.poolMaxIdle(), new SimpleMeterRegistry());
+        return sandbox;
+    }
+
+    @AfterEach
+    void drainLeavesNothing() throws Exception {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        assertThat(Docker.containers(PREFIX)).as("containers after drain").isEmpty();
+    }
+
+    private static Program hello(String text) {
+        return Program.of("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"" + text + "\") }\n");
+    }
+
+    private static String stdout(RunResult r) {
+        return new String(r.stdout(), StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void eachProgramGetsItsOwnContainerWhichIsGoneAfterwardsAndThePoolRefills() throws Exception {
+        DockerSandbox s = start("--pool", "2");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Docker.containers(PREFIX).size() == 2);
+        List<String> warm = Docker.containers(PREFIX);
+        RunResult first = s.run(hello("one"));
+        RunResult second = s.run(hello("two"));
+        assertThat(stdout(first)).endsWith("one\n");
+        assertThat(stdout(second)).endsWith("two\n");
+        assertThat(first.container()).isNotEqualTo(second.container());
+        assertThat(warm).contains(first.container(), second.container());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<String> now = Docker.containers(PREFIX);
+            assertThat(now).hasSize(2).doesNotContain(first.container(), second.container());
+        });
+    }
+
+    @Test
+    void idleContainersAreRecycled() throws Exception {
+        start("--pool", "1", "--pool-max-idle", "2s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Docker.containers(PREFIX).size() == 1);
+        String original = Docker.containers(PREFIX).get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            List<String> now = Docker.containers(PREFIX);
+            return now.size() == 1 && !now.contains(original);
+        });
+    }
+
+    @Test
+    void deadlineCountsFromHandOverNotFromContainerStart() throws Exception {
+        DockerSandbox s = start("--pool", "1", "--build-timeout", "3s", "--run-timeout", "1s",
+                "--deadline-margin", "1s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Docker.containers(PREFIX).size() == 1);
+        String warm = Docker.containers(PREFIX).get(0);
+        // Wait longer than the whole hard deadline (5 s) while the container sits in the pool.
+        await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true);
+        RunResult r = s.run(hello("late"));
+        assertThat(r.container()).isEqualTo(warm);
+        assertThat(r.timedOut()).isFalse();
+        assertThat(stdout(r)).endsWith("late\n");
+    }
+
+    @Test
+    void concurrentRunsBeyondThePoolStillSucceedAndNothingLeaks() throws Exception {
+        DockerSandbox s = start("--pool", "1");
+        List<java.util.concurrent.CompletableFuture<RunResult>> runs = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            for (int i = 0; i < 3; i++) {
+                String text = "run" + i;
+                runs.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return s.run(hello(text));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, pool));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(stdout(runs.get(i).join())).endsWith("run" + i + "\n");
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(runs.stream().map(f -> f.join().container()).distinct()).hasSize(3);
+    }
+}
