@@ -12,17 +12,17 @@ BENCH_PIDS=()
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
-# bench_init CMD:PACKAGE... : root check, tools, jar, image, trap.
+# bench_init TOOL... : root check, tools (each is also its Debian package's name), jar, image, trap.
 bench_init() {
   [[ "$EUID" -eq 0 ]] || die "run as root (the sandbox runs through sudo -n docker)"
-  cd "$BENCH_ROOT"
+  cd "$BENCH_ROOT" || exit
   BENCH_WORK="$(mktemp -d /tmp/compilerd-bench.XXXXXX)"
   trap bench_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  local missing=() spec
-  for spec in curl:curl jq:jq python3:python3 "$@"; do
-    command -v "${spec%%:*}" >/dev/null || missing+=("${spec#*:}")
+  local missing=() tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
   done
   if ((${#missing[@]})); then
     say "installing from Debian: ${missing[*]}"
@@ -76,7 +76,7 @@ start_server() {
       die "compilerd ($name) exited during startup"
     fi
     if curl -fsS -o /dev/null --max-time 2 "$SERVER_URL/healthz" 2>/dev/null; then
-      say "compilerd '$name' (pid $SERVER_PID) serving on $SERVER_URL with: $*"
+      say "compilerd '$name' (pid $SERVER_PID) serving on $SERVER_URL with: ${*:-default flags}"
       return 0
     fi
     sleep 0.5
@@ -103,6 +103,9 @@ stop_server() {
 proc_mib() {
   awk -v f="$2:" '$1 == f { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
 }
+
+# nonce WORD... : a string no other request of this run, or of an earlier run, uses.
+nonce() { local IFS=-; echo "$BENCH_RUN-$*"; }
 
 # hello_program NONCE : a hello world that prints its nonce, so each nonce is a distinct (uncached) program.
 hello_program() {

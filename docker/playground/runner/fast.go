@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"go/build"
 	"go/parser"
 	"go/token"
@@ -42,6 +43,48 @@ func fastBuild(timeout time.Duration, files map[string]string) (out []byte, ok, 
 	}
 	out, ok, timedOut = tool(deadline, filepath.Join(tools, "link"), "-o", binaryPath, "-importcfg",
 		importcfgPath, "-buildmode=exe", "-s", "-w", "/tmp/play.a")
+	return out, ok, timedOut, true
+}
+
+// fastVet runs the vet tool directly with a config the go command would write, without dependency
+// facts (vet's printf and similar checks know the standard library's functions by name). It returns
+// handled=false when the program needs go vet itself.
+func fastVet(timeout time.Duration, files map[string]string) (out []byte, ok, timedOut, handled bool) {
+	std, err := readPackageFiles()
+	if err != nil {
+		return nil, false, false, false
+	}
+	stdSet := make(map[string]bool, len(std))
+	for k := range std {
+		stdSet[k] = true
+	}
+	sources, simple := simpleMainPackage(files, stdSet)
+	if !simple {
+		return nil, false, false, false
+	}
+	abs := make([]string, len(sources))
+	for i, s := range sources {
+		abs[i] = filepath.Join(workDir, strings.TrimPrefix(s, "./"))
+	}
+	importMap := map[string]string{}
+	for p := range std {
+		importMap[p] = p
+	}
+	cfg := map[string]any{
+		"ID": "play", "Compiler": "gc", "Dir": workDir, "ImportPath": "play", "GoFiles": abs,
+		"NonGoFiles": []string{}, "IgnoredFiles": []string{}, "ImportMap": importMap, "PackageFile": std,
+		"Standard": stdSet, "PackageVetx": map[string]string{}, "VetxOnly": false,
+		"VetxOutput": "/tmp/play.vetx", "GoVersion": "go1.24", "SucceedOnTypecheckFailure": false,
+	}
+	data, err := json.Marshal(cfg)
+	if err != nil || os.WriteFile("/tmp/play.vet.cfg", data, 0o644) != nil {
+		return nil, false, false, false
+	}
+	tools := filepath.Join(os.Getenv("GOROOT"), "pkg", "tool", runtime.GOOS+"_"+runtime.GOARCH)
+	out, ok, timedOut = runTool(timeout, filepath.Join(tools, "vet"), "/tmp/play.vet.cfg")
+	if !ok && len(out) > 0 {
+		out = append([]byte("# play\n"), out...)
+	}
 	return out, ok, timedOut, true
 }
 
@@ -89,17 +132,27 @@ func simpleMainPackage(files map[string]string, std map[string]bool) ([]string, 
 }
 
 func readImportcfg() (map[string]bool, error) {
+	files, err := readPackageFiles()
+	std := make(map[string]bool, len(files))
+	for pkg := range files {
+		std[pkg] = true
+	}
+	return std, err
+}
+
+// readPackageFiles maps each standard package to its compiled export data in GOCACHE.
+func readPackageFiles() (map[string]string, error) {
 	f, err := os.Open(importcfgPath)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	std := map[string]bool{}
+	std := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimPrefix(sc.Text(), "packagefile ")
-		if pkg, _, found := strings.Cut(line, "="); found {
-			std[pkg] = true
+		if pkg, file, found := strings.Cut(line, "="); found {
+			std[pkg] = file
 		}
 	}
 	return std, sc.Err()

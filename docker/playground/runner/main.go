@@ -55,6 +55,7 @@ type Result struct {
 	TimedOut       bool   `json:"timedOut"`
 	ExitCode       int    `json:"exitCode"`
 	Signal         string `json:"signal,omitempty"`
+	FastBuild      bool   `json:"fastBuild"` // compiled and linked without the go command
 	BuildMs        int64  `json:"buildMs"`
 	RunMs          int64  `json:"runMs"`
 }
@@ -142,7 +143,14 @@ func handle(h *Header) *Result {
 	}
 	start := time.Now()
 	if h.Vet {
-		out, ok, timedOut := goTool(h.buildTimeout(), "vet", "-tags=faketime", ".")
+		var out []byte
+		var ok, timedOut, handled bool
+		if !isTest && !h.noFast {
+			out, ok, timedOut, handled = fastVet(h.buildTimeout(), h.Files)
+		}
+		if !handled {
+			out, ok, timedOut = goTool(h.buildTimeout(), "vet", "-tags=faketime", ".")
+		}
 		res.VetRan = true
 		res.VetOK = ok
 		if timedOut {
@@ -158,6 +166,7 @@ func handle(h *Header) *Result {
 	var ok, timedOut, handled bool
 	if !isTest && !h.noFast {
 		out, ok, timedOut, handled = fastBuild(h.buildTimeout()-time.Since(start), h.Files)
+		res.FastBuild = handled
 	}
 	if !handled {
 		args := []string{"build", "-tags=faketime", "-o", binaryPath, "."}

@@ -40,14 +40,14 @@ func warm() error {
 	if err := writeImportcfg(); err != nil {
 		return err
 	}
-	for _, files := range programs[:1] {
-		if err := os.RemoveAll(workDir); err != nil {
-			return err
-		}
-		res := handle(&Header{Files: files, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000})
-		if res.Phase != "run" || res.ExitCode != 0 {
-			return fmt.Errorf("fast build of the warm-up program failed: %s", res.Errors)
-		}
+	// Prove the direct compile/link/vet path works with this image's cache before shipping it.
+	hello := map[string]string{"prog.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hi\") }\n"}
+	if err := os.RemoveAll(workDir); err != nil {
+		return err
+	}
+	res := handle(&Header{Files: hello, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000})
+	if res.Phase != "run" || res.ExitCode != 0 || !res.VetOK || !res.FastBuild {
+		return fmt.Errorf("fast vet/build of hello world failed (fast=%v): %s %s", res.FastBuild, res.Errors, res.VetErrors)
 	}
 	return os.RemoveAll(workDir)
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Cache hits vs a bare handler, same Jetty, same run: wrk POSTs one cached hello world to /compile, then
+# GETs /healthz, alternating ROUNDS times; the best round of each is compared.
+# Targets (issue 7): compile/healthz req/s >= 0.6, compile p99 < 5 ms at 64 connections, RSS <= 200 MiB.
+# Env: DURATION (15s) per wrk run, WARMUP (5s), ROUNDS (2), CONNECTIONS (64), THREADS (2).
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DURATION="${DURATION:-15s}"
+WARMUP="${WARMUP:-5s}"
+ROUNDS="${ROUNDS:-2}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+
+bench_init curl jq python3 wrk
+start_server cache --pool 0
+
+hello_program cached >"$BENCH_WORK/hello.go"
+for attempt in miss hit; do
+  code_time="$(curl -sS --max-time 60 -o "$BENCH_WORK/answer.json" -w '%{http_code} %{time_total}' \
+    -H 'Content-Type: text/plain' --data-binary @"$BENCH_WORK/hello.go" "$SERVER_URL/compile")"
+  if [[ "${code_time% *}" != 200 ]] || ! check_compile_response "$BENCH_WORK/answer.json" cached; then
+    die "warm-up POST ($attempt) failed: $code_time $(head -c 300 "$BENCH_WORK/answer.json")"
+  fi
+  say "warm-up POST /compile ($attempt): ${code_time#* } s, answer verified"
+done
+
+# One Lua script for both endpoints: counts every answer that is not 200 with the expected text, and
+# prints one machine-readable line. BENCH_BODY set = POST that file.
+cat >"$BENCH_WORK/bench.lua" <<'LUA'
+local body_file = os.getenv("BENCH_BODY")
+local want = os.getenv("BENCH_WANT")
+if body_file then
+  local f = assert(io.open(body_file, "rb"))
+  wrk.method = "POST"
+  wrk.body = f:read("*a")
+  f:close()
+  wrk.headers["Content-Type"] = "text/plain"
+end
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, want, 1, true) then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local wrong = 0
+  for _, t in ipairs(threads) do wrong = wrong + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format("RESULT %d %.0f %.3f %.3f %d %d\n", summary.requests,
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    wrong, e.connect + e.read + e.write + e.timeout))
+end
+LUA
+
+# run_wrk ENDPOINT DURATION : prints "requests req/s p50_ms p99_ms wrong socket_errors"; fails if any is wrong.
+run_wrk() {
+  local out env=(BENCH_WANT=ok) url="$SERVER_URL/healthz" secs
+  if [[ "$1" == compile ]]; then
+    env=(BENCH_BODY="$BENCH_WORK/hello.go" BENCH_WANT="hello, bench cached")
+    url="$SERVER_URL/compile"
+  fi
+  secs="${2%s}"
+  [[ "$secs" =~ ^[0-9]+$ ]] || die "DURATION and WARMUP are whole seconds, e.g. 15s"
+  out="$(env "${env[@]}" timeout "$((secs + 30))" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency \
+    -s "$BENCH_WORK/bench.lua" "$url")" || die "wrk failed: $out"
+  out="$(grep '^RESULT ' <<<"$out")" || die "wrk printed no result"
+  read -r _ requests rps p50 p99 wrong sockerr <<<"$out"
+  ((requests > 0 && wrong == 0)) || die "$1: $wrong of $requests answers were not 200 with the expected text"
+  echo "$requests $rps $p50 $p99 $wrong $sockerr"
+}
+
+say "JIT warm-up: $WARMUP of wrk on each endpoint (not counted)"
+run_wrk compile "$WARMUP" >/dev/null
+run_wrk healthz "$WARMUP" >/dev/null
+
+say "measuring: $ROUNDS round(s) of $DURATION per endpoint, wrk -t$THREADS -c$CONNECTIONS, alternating"
+printf '%-15s %5s %10s %10s %9s %9s %7s %8s\n' endpoint round requests req/s p50_ms p99_ms wrong sockerr
+declare -A best_rps=([compile]=0 [healthz]=0) best_p50 best_p99
+for ((round = 1; round <= ROUNDS; round++)); do
+  for ep in compile healthz; do
+    read -r requests rps p50 p99 wrong sockerr <<<"$(run_wrk "$ep" "$DURATION")"
+    label="POST /compile"
+    [[ "$ep" == healthz ]] && label="GET /healthz"
+    printf '%-15s %5s %10s %10s %9s %9s %7s %8s\n' "$label" "$round" "$requests" "$rps" "$p50" "$p99" "$wrong" "$sockerr"
+    if awk -v a="$rps" -v b="${best_rps[$ep]}" 'BEGIN { exit !(a > b) }'; then
+      best_rps[$ep]="$rps" best_p50[$ep]="$p50" best_p99[$ep]="$p99"
+    fi
+  done
+done
+rss="$(proc_mib "$SERVER_PID" VmRSS)"
+hwm="$(proc_mib "$SERVER_PID" VmHWM)"
+r="$(ratio "${best_rps[compile]}" "${best_rps[healthz]}")"
+
+echo
+echo "Results (best round of each; every answer checked: 200 + expected text)"
+printf '  %-34s %10s req/s  p50 %7s ms  p99 %7s ms\n' "cache hit  POST /compile" \
+  "${best_rps[compile]}" "${best_p50[compile]}" "${best_p99[compile]}"
+printf '  %-34s %10s req/s  p50 %7s ms  p99 %7s ms\n' "bare handler  GET /healthz" \
+  "${best_rps[healthz]}" "${best_p50[healthz]}" "${best_p99[healthz]}"
+printf '  %-34s %10s     target >= 0.6: %s\n' "ratio compile/healthz (req/s)" "$r" \
+  "$(verdict "$(awk -v r="$r" 'BEGIN { print (r >= 0.6) }')")"
+printf '  %-34s %10s ms  target < 5 ms: %s\n' "cache-hit p99 at $CONNECTIONS connections" "${best_p99[compile]}" \
+  "$(verdict "$(awk -v p="${best_p99[compile]}" 'BEGIN { print (p < 5) }')")"
+printf '  %-34s %10s MiB target <= 200 MiB: %s (peak VmHWM %s MiB)\n' "server RSS after load" "$rss" \
+  "$(verdict "$((rss <= 200))")" "$hwm"
+echo "  (wrk and the server share this machine's $(nproc) CPUs; compare the two rows, not absolute numbers)"
