@@ -38,7 +38,7 @@ bench_init() {
   cp target/compilerd.jar "$BENCH_WORK/compilerd.jar"
   sudo -n docker image inspect "$BENCH_IMAGE" >/dev/null 2>&1 \
     || die "image $BENCH_IMAGE or the Docker daemon is missing: run the README's setup (scripts/run.sh) first"
-  say "$(date -u +%FT%TZ) $(nproc) CPUs, $(java -version 2>&1 | head -n1), JAVA_OPTS='${JAVA_OPTS:-}'"
+  say "$(date -u +%FT%TZ) $(nproc) CPUs, $(java -version 2>&1 | head -n1), JAVA_OPTS='${JAVA_OPTS:-$(default_java_opts)}'"
 }
 
 # Stops every server still running (only PIDs we started), keeps the logs if something failed.
@@ -57,6 +57,15 @@ free_port() {
 }
 
 # start_server NAME FLAG... : starts compilerd, waits up to 90 s for /healthz 200.
+# The production JVM options (vm/compilerd.env), used when JAVA_OPTS is unset.
+default_java_opts() {
+  (
+    # shellcheck source=/dev/null
+    source "$(dirname "${BASH_SOURCE[0]}")/../vm/compilerd.env"
+    echo "$JAVA_OPTS"
+  )
+}
+
 # Sets SERVER_PID, SERVER_URL and SERVER_LOG.
 start_server() {
   local name="$1" port java_opts=() i
@@ -64,7 +73,7 @@ start_server() {
   port="$(free_port)"
   SERVER_URL="http://127.0.0.1:$port"
   SERVER_LOG="$BENCH_WORK/server-$name.log"
-  read -r -a java_opts <<<"${JAVA_OPTS:-}"
+  read -r -a java_opts <<<"${JAVA_OPTS:-$(default_java_opts)}"
   java "${java_opts[@]}" -jar "$BENCH_WORK/compilerd.jar" --port "$port" --bind 127.0.0.1 \
     --lifetime-max 0 --halt=false --lameduck 1s --container-prefix "bench-$name-$$" "$@" \
     >"$SERVER_LOG" 2>&1 &

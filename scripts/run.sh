@@ -10,5 +10,10 @@ mvn -B -q package -DskipTests
 # A developer's machine is not a throwaway VM: do not halt it when the lifetime ends
 # (the VM's systemd unit keeps the default, --halt=true). Override with COMPILERD_HALT=true.
 export COMPILERD_HALT="${COMPILERD_HALT:-false}"
-echo "==> starting compilerd on port ${COMPILERD_PORT:-8080}"
-exec java -jar target/compilerd.jar "$@"
+if [[ -z "${JAVA_OPTS:-}" ]]; then
+  # shellcheck source=/dev/null
+  source vm/compilerd.env
+fi
+read -r -a java_opts <<<"$JAVA_OPTS"
+echo "==> starting compilerd on port ${COMPILERD_PORT:-8080} (JAVA_OPTS: $JAVA_OPTS)"
+exec java "${java_opts[@]}" -jar target/compilerd.jar "$@"

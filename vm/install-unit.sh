@@ -30,6 +30,7 @@ install_if_changed() {
 
 unit_changed=false
 if install_if_changed "$UNIT_SRC" "$UNIT_DST" 0644; then unit_changed=true; fi
+if install_if_changed "$REPO_DIR/vm/compilerd.env" /etc/default/compilerd 0644; then unit_changed=true; fi
 
 # The jar stays root-owned and read-only to the compilerd user: the server cannot replace itself.
 if [[ -f "$JAR_SRC" ]]; then

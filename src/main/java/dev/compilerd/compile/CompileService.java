@@ -20,6 +20,7 @@ public final class CompileService {
     private final MeterRegistry meters;
     private final Timer build;
     private final Timer run;
+    private final io.micrometer.core.instrument.Counter hits;
 
     public CompileService(Sandbox sandbox, ResultCache cache, Admission admission, ResponseMapper mapper,
                           ObjectMapper json, MeterRegistry meters) {
@@ -31,6 +32,7 @@ public final class CompileService {
         this.meters = meters;
         this.build = Timer.builder("compilerd_build_duration").description("vet + build time inside the sandbox")
                 .publishPercentileHistogram().register(meters);
+        this.hits = meters.counter("compilerd_requests", "outcome", "cached");
         this.run = Timer.builder("compilerd_run_duration").description("program run time inside the sandbox")
                 .publishPercentileHistogram().register(meters);
     }
@@ -43,7 +45,7 @@ public final class CompileService {
         String key = cache.key(program);
         byte[] cached = cache.get(key);
         if (cached != null) {
-            count("cached");
+            hits.increment();
             return new Reply(cached, true, "cached", "");
         }
         RunResult result;

@@ -110,7 +110,7 @@ public final class CompileHandler {
         } catch (IOException e) {
             outcome = "read-error";
             status = 400;
-            callback.failed(e);
+            error(response, callback, 400, "could not read the request body: " + e.getMessage());
         }
         LOG.info("POST /compile status={} cache={} outcome={} ms={} container={}", status, hit ? "hit" : "miss",
                 outcome, (System.nanoTime() - start) / 1_000_000, container.isEmpty() ? "-" : container);
@@ -123,10 +123,11 @@ public final class CompileHandler {
 
     /** Reads at most maxRequestBytes; one byte more means the program is too large. */
     private byte[] readBody(Request request) throws IOException, BodyTooLargeException {
-        if (request.getLength() > maxRequestBytes) {
+        long length = request.getLength();
+        if (length > maxRequestBytes) {
             throw new BodyTooLargeException();
         }
-        byte[] buf = new byte[Math.min(maxRequestBytes + 1, 16 * 1024)];
+        byte[] buf = new byte[length >= 0 ? (int) length + 1 : Math.min(maxRequestBytes + 1, 16 * 1024)];
         int n = 0;
         try (InputStream in = Request.asInputStream(request)) {
             int r;
@@ -140,7 +141,7 @@ public final class CompileHandler {
                 }
             }
         }
-        return Arrays.copyOf(buf, n);
+        return n == buf.length ? buf : Arrays.copyOf(buf, n);
     }
 
     /** True once Jetty reports the request failed, the connection is closed, or the kernel shows the peer gone. */

@@ -90,6 +90,18 @@ class CompileHandlerTest {
     }
 
     @Test
+    void chunkedBodyOverTheLimitIs400ProgramTooLarge() throws Exception {
+        start("--max-request", "1KiB");
+        byte[] big = "z".repeat(5000).getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/compile")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("Program too large.");
+        assertThat(sandbox.runs).hasValue(0);
+    }
+
+    @Test
     void malformedJsonIs400WithAMessage() throws Exception {
         start();
         HttpResponse<String> r = post("application/json", "{\"body\": ");

@@ -24,10 +24,7 @@ class CompileIT {
 
     @AfterAll
     static void stop() throws Exception {
-        server.sigterm();
-        server.awaitExit(java.time.Duration.ofSeconds(60));
-        assertThat(Docker.containers(server.prefix)).as("containers left behind").isEmpty();
-        server.close();
+        server.stopCleanly();
     }
 
     static JsonNode run(String source) throws Exception {
@@ -162,9 +159,7 @@ class CompileIT {
             }
             List<Integer> codes = all.stream().map(f -> f.join().statusCode()).toList();
             assertThat(codes).contains(503);
-            small.sigterm();
-            small.awaitExit(java.time.Duration.ofSeconds(60));
-            assertThat(Docker.containers(small.prefix)).isEmpty();
+            small.stopCleanly();
         }
     }
 

@@ -23,10 +23,7 @@ class FidelityIT {
 
     @AfterAll
     static void stop() throws Exception {
-        server.sigterm();
-        server.awaitExit(Duration.ofSeconds(60));
-        assertThat(Docker.containers(server.prefix)).isEmpty();
-        server.close();
+        server.stopCleanly();
     }
 
     static JsonNode run(String source) throws Exception {

@@ -133,6 +133,20 @@ final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM, wait for a clean exit, and check that no container of this server is left. */
+    void stopCleanly() throws Exception {
+        sigterm();
+        int code = awaitExit(Duration.ofSeconds(60));
+        if (code != 0) {
+            throw new AssertionError("server exited " + code);
+        }
+        List<String> left = Docker.containers(prefix);
+        close();
+        if (!left.isEmpty()) {
+            throw new AssertionError("containers left behind: " + left);
+        }
+    }
+
     /** Kills the server if still running and removes any container it left, so no test leaks one. */
     @Override
     public void close() throws Exception {
