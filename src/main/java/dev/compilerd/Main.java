@@ -63,7 +63,7 @@ public final class Main {
         metrics.bindLifecycle(lifecycle);
         CompileHandler compile = new CompileHandler(service, new RequestParser(json), config.maxRequestBytes(),
                 config.allowOrigin());
-        Router router = new Router(compile, lifecycle::healthy, lifecycle::closingConnections,
+        Router router = new Router(compile, lifecycle::healthy, sandbox::failure, lifecycle::closingConnections,
                 new MetricsHandler(metrics::scrape), config.port());
         this.http = new HttpServer(config.bind(), config.port(), router, config.workers(), config.queue(),
                 config.drainTimeout());

@@ -3,6 +3,7 @@ package dev.compilerd.http;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -15,6 +16,7 @@ import org.eclipse.jetty.util.Callback;
 public final class Router extends Handler.Abstract {
     private final CompileHandler compile;
     private final BooleanSupplier healthy;
+    private final Supplier<String> sandboxFailure;
     private final BooleanSupplier closeConnections;
     private final Handler metrics;
     private final String help;
@@ -22,13 +24,15 @@ public final class Router extends Handler.Abstract {
 
     /**
      * @param healthy          whether /healthz answers 200 (false from lameduck on)
+     * @param sandboxFailure   why containers fail to start, or null: /healthz fails while it is set
      * @param closeConnections whether responses end their connection (lameduck: move clients off this VM)
      * @param metrics          serves /metrics, or null for none
      */
-    public Router(CompileHandler compile, BooleanSupplier healthy, BooleanSupplier closeConnections, Handler metrics,
-                  int port) {
+    public Router(CompileHandler compile, BooleanSupplier healthy, Supplier<String> sandboxFailure,
+                  BooleanSupplier closeConnections, Handler metrics, int port) {
         this.compile = compile;
         this.healthy = healthy;
+        this.sandboxFailure = sandboxFailure;
         this.closeConnections = closeConnections;
         this.metrics = metrics;
         this.help = help(port);
@@ -51,10 +55,12 @@ public final class Router extends Handler.Abstract {
             case "/healthz" -> {
                 if (!get) {
                     methodNotAllowed(response, callback);
-                } else if (healthy.getAsBoolean()) {
-                    Responses.text(response, callback, 200, "ok\n");
-                } else {
+                } else if (!healthy.getAsBoolean()) {
                     Responses.text(response, callback, 503, "lameduck\n");
+                } else if (sandboxFailure.get() != null) {
+                    Responses.text(response, callback, 503, "sandbox failing: " + sandboxFailure.get() + "\n");
+                } else {
+                    Responses.text(response, callback, 200, "ok\n");
                 }
             }
             case "/metrics" -> {

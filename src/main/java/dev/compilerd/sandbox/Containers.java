@@ -29,6 +29,7 @@ public final class Containers implements AutoCloseable {
         return t;
     });
     private final AtomicLong reaped = new AtomicLong();
+    private volatile String lastStartFailure;
 
     public Containers(DockerCommand docker, int maxResultBytes) {
         this.docker = docker;
@@ -36,7 +37,7 @@ public final class Containers implements AutoCloseable {
     }
 
     /** Starts a sandbox container; it is ours (and safe from the reaper) before docker even sees it. */
-    Container start() throws SandboxException {
+    private Container start() throws SandboxException {
         String name = docker.newName();
         owned.add(name);
         try {
@@ -45,6 +46,38 @@ public final class Containers implements AutoCloseable {
             removeAsync(name);
             throw e;
         }
+    }
+
+    /** Starts a container and waits for its runner; removes it and records the failure if it never gets ready. */
+    Container startReady(java.time.Duration timeout) throws SandboxException, InterruptedException {
+        Container c = null;
+        try {
+            c = start();
+            c.awaitReady(timeout);
+            startOutcome(null);
+            return c;
+        } catch (SandboxException e) {
+            startOutcome(e.getMessage());
+            if (c != null) {
+                removeAsync(c.name);
+            }
+            throw e;
+        } catch (InterruptedException e) {
+            if (c != null) {
+                removeAsync(c.name);
+            }
+            throw e;
+        }
+    }
+
+    /** Records whether the last container came up ready; a failure makes the sandbox unhealthy until one does. */
+    void startOutcome(String failure) {
+        lastStartFailure = failure;
+    }
+
+    /** Why the last container failed to come up, or null if it came up. */
+    String lastStartFailure() {
+        return lastStartFailure;
     }
 
     /** Removes the container in the background; it stays owned until docker confirms. */

@@ -74,6 +74,11 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         return imageId;
     }
 
+    @Override
+    public String failure() {
+        return containers.lastStartFailure();
+    }
+
     /** Publishes the pool's and the reaper's numbers. */
     public void bind(dev.compilerd.metrics.Metrics metrics) {
         metrics.gauge("compilerd_pool_idle", this, s -> s.source instanceof WarmPool p ? p.idle() : 0,

@@ -14,14 +14,7 @@ final class FreshContainers implements ContainerSource {
 
     @Override
     public Container acquire() throws SandboxException, InterruptedException {
-        Container c = containers.start();
-        try {
-            c.awaitReady(readyTimeout);
-            return c;
-        } catch (SandboxException | InterruptedException e) {
-            containers.removeAsync(c.name);
-            throw e;
-        }
+        return containers.startReady(readyTimeout);
     }
 
     @Override

@@ -54,12 +54,8 @@ public final class Preflight {
 
     /** Starts one sandbox container and waits for its runner, proving the runtime really works here. */
     public void smoke(Containers containers, Duration timeout) throws SandboxException, InterruptedException {
-        Container c = containers.start();
-        try {
-            c.awaitReady(timeout);
-        } finally {
-            containers.removeNow(c.name);
-        }
+        Container c = containers.startReady(timeout);
+        containers.removeNow(c.name);
     }
 
     private static String iterable(JsonNode n) {

@@ -7,4 +7,9 @@ public interface Sandbox {
 
     /** Identifies the sandbox image, so a rebuilt image never serves results cached from the old one. */
     String imageId();
+
+    /** Null while containers start fine; otherwise why the last start failed (health checks then fail). */
+    default String failure() {
+        return null;
+    }
 }

@@ -52,14 +52,7 @@ final class WarmPool implements ContainerSource {
         }
         misses.incrementAndGet();
         poke();
-        Container fresh = containers.start();
-        try {
-            fresh.awaitReady(readyTimeout);
-            return fresh;
-        } catch (SandboxException | InterruptedException e) {
-            containers.removeAsync(fresh.name);
-            throw e;
-        }
+        return containers.startReady(readyTimeout);
     }
 
     /** Containers waiting right now. */
@@ -104,13 +97,7 @@ final class WarmPool implements ContainerSource {
     }
 
     private void startOne() throws SandboxException, InterruptedException {
-        Container c = containers.start();
-        try {
-            c.awaitReady(readyTimeout);
-        } catch (SandboxException | InterruptedException e) {
-            containers.removeAsync(c.name);
-            throw e;
-        }
+        Container c = containers.startReady(readyTimeout);
         ready.addLast(c);
         if (closed && ready.remove(c)) {
             containers.removeAsync(c.name);

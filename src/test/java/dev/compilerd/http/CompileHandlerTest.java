@@ -160,6 +160,18 @@ class CompileHandlerTest {
     }
 
     @Test
+    void healthzFailsWhileContainersCannotStartAndRecoversAfter() throws Exception {
+        start();
+        HttpRequest health = HttpRequest.newBuilder(uri("/healthz")).GET().build();
+        sandbox.startFailure = "docker: Cannot connect to the Docker daemon";
+        HttpResponse<String> r = client.send(health, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("sandbox failing: docker: Cannot connect");
+        sandbox.startFailure = null;
+        assertThat(client.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void fullQueueAnswers503WithRetryAfter() throws Exception {
         start("--workers", "1", "--queue", "1");
         sandbox.gate = new CountDownLatch(1);

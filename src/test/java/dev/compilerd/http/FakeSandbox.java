@@ -16,6 +16,7 @@ final class FakeSandbox implements Sandbox {
     final AtomicInteger running = new AtomicInteger();
     volatile CountDownLatch gate = new CountDownLatch(0);
     volatile SandboxException failure;
+    volatile String startFailure;
 
     @Override
     public RunResult run(Program program) throws SandboxException, InterruptedException {
@@ -33,6 +34,11 @@ final class FakeSandbox implements Sandbox {
         } finally {
             running.decrementAndGet();
         }
+    }
+
+    @Override
+    public String failure() {
+        return startFailure;
     }
 
     @Override

@@ -119,4 +119,14 @@ class LifecycleIT {
             assertThat(Docker.containers(s.prefix)).isEmpty();
         }
     }
+
+    @Test
+    void missingImageRefusesToStartWithAClearMessage() throws Exception {
+        try (ServerProcess s = ServerProcess.launch("compilerd-it-image", "--image", "compilerd/no-such-image:latest")) {
+            assertThat(s.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(s.log()).contains("refusing to start", "sandbox image 'compilerd/no-such-image:latest' is missing",
+                    "vm/startup.sh");
+            assertThat(Docker.containers(s.prefix)).isEmpty();
+        }
+    }
 }
