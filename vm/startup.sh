@@ -201,6 +201,11 @@ main() {
     packages+=(shellcheck cloud-init)
   fi
   install_packages "${packages[@]}"
+  if [[ "$DEV" == true && "$VM" == false && ! -e /etc/cloud/cloud-init.disabled ]]; then
+    # cloud-init is here only for `cloud-init schema`; it must not reconfigure this machine at its next boot.
+    step "disabling cloud-init at boot on this development machine"
+    mkdir -p /etc/cloud && touch /etc/cloud/cloud-init.disabled
+  fi
   local changed=false
   if register_runsc; then changed=true; fi
   start_docker "$changed"

@@ -10,6 +10,11 @@ import (
 	"time"
 )
 
+// rawLimit bounds the framed bytes kept for a payload limit: one-byte writes cost 17 bytes each.
+func rawLimit(payload int) int {
+	return 17*payload + 64<<10
+}
+
 // waitDelay bounds how long we wait for pipes held open by processes that escaped the kill.
 const waitDelay = 500 * time.Millisecond
 
@@ -51,7 +56,7 @@ func runProgram(res *Result, timeout time.Duration, limit int, args []string) {
 	defer cancel()
 	cmd := command(ctx, binaryPath, args...)
 	cmd.Env = []string{"HOME=/tmp", "TMPDIR=/tmp", "PATH=/usr/local/bin:/usr/bin:/bin"}
-	shared := &sharedLimit{left: limit, onOverflow: cancel}
+	shared := &sharedLimit{left: limit, rawLeft: rawLimit(limit), onOverflow: cancel}
 	stdout, stderr := &limited{shared: shared}, &limited{shared: shared}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	start := time.Now()
@@ -76,26 +81,31 @@ func runProgram(res *Result, timeout time.Duration, limit int, args []string) {
 	}
 }
 
-// sharedLimit counts the raw bytes of stdout and stderr together.
+// sharedLimit counts the payload bytes of stdout and stderr together (faketime framing is free, up to a
+// raw cap), and cancels the program once it is over.
 type sharedLimit struct {
 	mu         sync.Mutex
 	left       int
+	rawLeft    int
 	over       bool
 	onOverflow func()
 }
 
-func (s *sharedLimit) take(n int) int {
+// take accounts for a write of raw bytes carrying payload bytes and returns how many raw bytes to keep.
+func (s *sharedLimit) take(raw, payload int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n > s.left {
-		n = s.left
-		if !s.over {
-			s.over = true
-			go s.onOverflow()
-		}
+	keep := raw
+	if s.over {
+		keep = 0
+	} else if payload > s.left || raw > s.rawLeft {
+		s.over = true
+		go s.onOverflow()
+		keep = min(raw, s.rawLeft) // the server trims the payload to the limit
 	}
-	s.left -= n
-	return n
+	s.left -= min(payload, s.left)
+	s.rawLeft -= keep
+	return keep
 }
 
 func (s *sharedLimit) overflowed() bool {
@@ -104,16 +114,55 @@ func (s *sharedLimit) overflowed() bool {
 	return s.over
 }
 
-// limited keeps what fits under the shared limit and discards the rest without failing the writer.
+// limited keeps one stream's bytes while the shared limit allows, counting only payload bytes.
 type limited struct {
 	shared *sharedLimit
+	meter  frameMeter
 	buf    bytes.Buffer
 }
 
 func (l *limited) Write(p []byte) (int, error) {
-	n := l.shared.take(len(p))
+	n := l.shared.take(len(p), l.meter.payload(p))
 	l.buf.Write(p[:n])
 	return len(p), nil
+}
+
+// frameMeter follows faketime playback framing (00 00 'P' 'B', 8 bytes of time, 4 bytes of length,
+// payload) across writes and counts payload bytes; bytes outside frames count as payload.
+type frameMeter struct {
+	header      [16]byte
+	headerLen   int
+	payloadLeft int
+}
+
+var frameMagic = [4]byte{0, 0, 'P', 'B'}
+
+func (m *frameMeter) payload(p []byte) int {
+	n := 0
+	for len(p) > 0 {
+		if m.payloadLeft > 0 {
+			k := min(len(p), m.payloadLeft)
+			n += k
+			m.payloadLeft -= k
+			p = p[k:]
+			continue
+		}
+		if m.headerLen < 4 && p[0] != frameMagic[m.headerLen] {
+			n += m.headerLen + 1 // not a header after all: what we held back is payload
+			m.headerLen = 0
+			p = p[1:]
+			continue
+		}
+		m.header[m.headerLen] = p[0]
+		m.headerLen++
+		p = p[1:]
+		if m.headerLen == len(m.header) {
+			h := m.header[12:16]
+			m.payloadLeft = int(h[0])<<24 | int(h[1])<<16 | int(h[2])<<8 | int(h[3])
+			m.headerLen = 0
+		}
+	}
+	return n
 }
 
 // capped is a goroutine-safe buffer that keeps the first limit bytes.

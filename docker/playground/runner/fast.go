@@ -122,7 +122,7 @@ func simpleMainPackage(files map[string]string, std map[string]bool) ([]string, 
 		}
 		for _, imp := range f.Imports {
 			path, err := strconv.Unquote(imp.Path.Value)
-			if err != nil || !std[path] || strings.Contains(path, "internal") {
+			if err != nil || !std[path] || strings.Contains(path, "internal") || strings.HasPrefix(path, "vendor/") {
 				return nil, false
 			}
 		}

@@ -8,14 +8,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 )
 
 // Limits that hold whatever the header says: the server sends smaller ones.
 const (
 	readyLine        = "compilerd-runner ready v1"
-	maxHeaderBytes   = 1 << 20
+	maxHeaderBytes   = 8 << 20 // a 1 MiB program JSON-escaped, with room
 	maxFiles         = 32
 	maxFileNameLen   = 128
 	maxPathDepth     = 4
@@ -68,6 +70,7 @@ func main() {
 		}
 		return
 	}
+	protectRunner()
 	fmt.Println(readyLine)
 	header, err := readHeader(os.Stdin)
 	var res *Result
@@ -76,9 +79,30 @@ func main() {
 	} else {
 		res = handle(header)
 	}
+	killEverythingElse()
+	// The leading newline ends any partial line a program pushed into our stdout.
+	os.Stdout.Write([]byte("\n"))
 	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
 		fmt.Fprintln(os.Stderr, "runner: writing result:", err)
 		os.Exit(1)
+	}
+}
+
+// protectRunner keeps the program (same uid) from stopping or impersonating the runner: SIGTERM and
+// friends get a handler (handlers reset on exec, so the program keeps default signals), and a
+// non-dumpable runner cannot be ptraced nor have its /proc/1/fd opened.
+func protectRunner() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT)
+	const prSetDumpable = 4
+	syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 0, 0)
+}
+
+// killEverythingElse ends every other process in the container before the result is written, so the
+// result is the last thing on stdout: the server trusts only the last line, and a program that wrote
+// through /proc/1/fd/1 cannot write after it. Only as PID 1, i.e. inside the container.
+func killEverythingElse() {
+	if os.Getpid() == 1 {
+		syscall.Kill(-1, syscall.SIGKILL)
 	}
 }
 

@@ -54,7 +54,7 @@ public final class Main {
         ObjectMapper json = new ObjectMapper();
         this.lifecycle = new Lifecycle(clock);
         ResultCache cache = new ResultCache(config.cacheEntries(), config.cacheBytes(), sandbox.imageId());
-        Admission admission = new Admission(config.workers(), config.queue());
+        Admission admission = new Admission(config.workers(), config.queue(), config.queueTimeout());
         this.service = new CompileService(sandbox, cache, admission,
                 new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes()), json,
                 metrics.registry());
@@ -62,7 +62,7 @@ public final class Main {
         metrics.bindAdmission(admission);
         metrics.bindLifecycle(lifecycle);
         CompileHandler compile = new CompileHandler(service, new RequestParser(json), config.maxRequestBytes(),
-                config.allowOrigin());
+                config.bodyTimeout(), config.allowOrigin());
         Router router = new Router(compile, lifecycle::healthy, sandbox::failure, lifecycle::closingConnections,
                 new MetricsHandler(metrics::scrape), config.port());
         this.http = new HttpServer(config.bind(), config.port(), router, config.workers(), config.queue(),
@@ -110,13 +110,15 @@ public final class Main {
     /** Runs until halted; returns the exit code. Refuses to start (exit 1) when the sandbox is not there. */
     static int run(Config config) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        DockerCommand docker = DockerCommand.from(config);
+        DockerCommand tagged = DockerCommand.from(config);
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
-        Containers containers = new Containers(docker, protocol.maxResultBytes());
+        Containers containers;
         String imageId;
         try {
-            Preflight preflight = new Preflight(docker, json);
+            Preflight preflight = new Preflight(tagged, json);
             imageId = preflight.check(PREFLIGHT_TIMEOUT);
+            // Run exactly the image that was checked and keys the cache, even if the tag is rebuilt meanwhile.
+            containers = new Containers(tagged.pinnedTo(imageId), protocol.maxResultBytes());
             int reaped = containers.reapOrphans();
             LOG.info("removed {} orphaned container(s) left by an earlier run", reaped);
             preflight.smoke(containers, config.limits().hardDeadline());
@@ -175,7 +177,13 @@ public final class Main {
             return 1;
         }
         Signals.onTerm(() -> recycler.begin(Recycler.Reason.SIGTERM));
-        timers.scheduleWithFixedDelay(() -> reap(containers), config.reapInterval().toMillis(),
+        // The reaper has its own thread: a hung docker ps must not delay lameduck or the drain.
+        ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        reaper.scheduleWithFixedDelay(() -> reap(containers), config.reapInterval().toMillis(),
                 config.reapInterval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("serving on {}:{} with image {} ({}), runtime {}, {} worker(s), queue {}, pool {}",
                 config.bind(), main.port(), config.image(), imageId, config.runtime(), config.workers(), config.queue(),

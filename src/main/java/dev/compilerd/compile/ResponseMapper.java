@@ -45,6 +45,11 @@ public final class ResponseMapper {
             return new Mapped(new CompileResponse(errors, null, 0, r.isTest(), 0, vetErrors, vetOK), true,
                     r.phase() == RunResult.Phase.SETUP ? "invalid" : "compile-error");
         }
+        if (!r.errors().isEmpty() && !r.timedOut()) {
+            // The runner could not run the built program (say, the pids limit): show why, never cache it.
+            return new Mapped(new CompileResponse(r.errors(), null, 0, r.isTest(), 0, vetErrors, vetOK), false,
+                    "run-error");
+        }
         Events.Decoded d = Events.from(r.stdout(), r.stderr(), maxOutputBytes);
         List<Event> events = new ArrayList<>(d.events());
         boolean tooLarge = d.tooLarge() || r.outputTooLarge();

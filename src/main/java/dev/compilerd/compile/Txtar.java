@@ -16,7 +16,8 @@ public final class Txtar {
     public static final int MAX_NAME_LENGTH = 128;
     public static final int MAX_DEPTH = 4;
 
-    private static final Pattern MARKER = Pattern.compile("^-- (.+?) --[ \\t]*$", Pattern.MULTILINE);
+    /** As Go's txtar: "-- name --" alone on a line, lines ending in \\n only. */
+    private static final Pattern MARKER = Pattern.compile("^-- (.+) --$", Pattern.MULTILINE | Pattern.UNIX_LINES);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._\\-/]+");
 
     private Txtar() {}
@@ -34,7 +35,7 @@ public final class Txtar {
             int end = i + 1 < markers.size() ? markers.get(i + 1).start() : body.length();
             int start = Math.min(markers.get(i).end() + 1, end);
             checkName(name);
-            if (files.put(name, body.substring(start, end)) != null) {
+            if (files.put(name, withFinalNewline(body.substring(start, end))) != null) {
                 throw new InvalidProgramException("duplicate file name \"" + name + "\"");
             }
             if (files.size() > MAX_FILES) {
@@ -45,6 +46,11 @@ public final class Txtar {
             throw new InvalidProgramException("no .go files in the program");
         }
         return files;
+    }
+
+    /** Go's txtar ends every file with a newline; so do we, so both read a program the same way. */
+    private static String withFinalNewline(String s) {
+        return s.isEmpty() || s.endsWith("\n") ? s : s + "\n";
     }
 
     static void checkName(String name) throws InvalidProgramException {

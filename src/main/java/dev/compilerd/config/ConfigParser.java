@@ -19,6 +19,7 @@ public final class ConfigParser {
             new Flag("docker", Defaults.DOCKER, "docker command prefix, split on spaces"),
             new Flag("container-prefix", Defaults.CONTAINER_PREFIX, "name prefix and owner label of our containers"),
             new Flag("max-request", Values.formatBytes(Defaults.MAX_REQUEST_BYTES), "largest request body"),
+            new Flag("body-timeout", Values.format(Defaults.BODY_TIMEOUT), "the whole request body must arrive within this"),
             new Flag("max-output", Values.formatBytes(Defaults.MAX_OUTPUT_BYTES), "largest program output (stdout+stderr)"),
             new Flag("build-timeout", Values.format(Defaults.BUILD_TIMEOUT), "soft deadline for vet + build"),
             new Flag("run-timeout", Values.format(Defaults.RUN_TIMEOUT), "soft deadline for running the program"),
@@ -30,6 +31,7 @@ public final class ConfigParser {
             new Flag("tmpfs", Values.formatBytes(Defaults.TMPFS_BYTES), "size of the container's /tmp"),
             new Flag("workers", "0", "concurrent runs (0 = number of CPUs)"),
             new Flag("queue", Integer.toString(Defaults.QUEUE), "requests waiting for a worker before 503"),
+            new Flag("queue-timeout", Values.format(Defaults.QUEUE_TIMEOUT), "longest wait for a worker before 503"),
             new Flag("cache-entries", Long.toString(Defaults.CACHE_ENTRIES), "most cached responses"),
             new Flag("cache-bytes", Values.formatBytes(Defaults.CACHE_BYTES), "most bytes of cached responses"),
             new Flag("pool", Integer.toString(Defaults.POOL), "warm containers kept started (0 = off)"),
@@ -86,12 +88,17 @@ public final class ConfigParser {
                 r.duration("deadline-margin", true), r.bytes("memory", 64L << 20), r.integer("pids", 32, 100_000),
                 r.number("cpus"), r.bytes("tmpfs", 1L << 20), (int) maxOutput);
         Config c = new Config(r.text("bind"), r.integer("port", 0, 65535), r.text("image"), r.text("runtime"),
-                r.words("docker"), r.name("container-prefix"), limits, (int) maxRequest,
+                r.words("docker"), r.name("container-prefix"), limits, (int) maxRequest, r.duration("body-timeout", true),
                 workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, r.integer("queue", 0, 100_000),
+                r.duration("queue-timeout", true),
                 r.integer("cache-entries", 0, Integer.MAX_VALUE), r.bytes("cache-bytes", 0), r.integer("pool", 0, 64),
                 r.duration("pool-max-idle", true), r.duration("lifetime-min", false), r.duration("lifetime-max", false),
                 r.duration("lameduck", false), r.duration("drain-timeout", false), r.duration("reap-interval", true),
                 r.bool("halt"), r.words("halt-command"), r.text("allow-origin"));
+        if (c.drainTimeout().compareTo(limits.hardDeadline()) < 0) {
+            throw new ConfigException("--drain-timeout (" + Values.format(c.drainTimeout()) + ") must cover one hard"
+                    + " deadline (build + run + margin = " + Values.format(limits.hardDeadline()) + ")");
+        }
         if (c.lifetimeEnabled() && c.lifetimeMin().compareTo(c.lifetimeMax()) > 0) {
             throw new ConfigException("--lifetime-min (" + Values.format(c.lifetimeMin())
                     + ") must not exceed --lifetime-max (" + Values.format(c.lifetimeMax()) + ")");

@@ -16,6 +16,8 @@ public final class Defaults {
 
     public static final int MAX_REQUEST_BYTES = 64 * 1024;
     public static final int MAX_OUTPUT_BYTES = 64 * 1024;
+    /** The whole request body must arrive within this, so trickling clients cannot pin threads. */
+    public static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration BUILD_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration RUN_TIMEOUT = Duration.ofSeconds(5);
     /** Slack between the runner's soft deadlines and the server's hard one (docker rm -f). */
@@ -26,6 +28,8 @@ public final class Defaults {
     public static final long TMPFS_BYTES = 128L * 1024 * 1024;
 
     public static final int QUEUE = 100;
+    /** The longest a request waits in the queue before a 503: a playground user has given up by then. */
+    public static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(30);
     public static final long CACHE_ENTRIES = 10_000;
     public static final long CACHE_BYTES = 256L * 1024 * 1024;
     public static final int POOL = 2;

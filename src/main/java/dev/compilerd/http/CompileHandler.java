@@ -9,7 +9,10 @@ import dev.compilerd.sandbox.Program;
 import dev.compilerd.sandbox.SandboxException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -17,6 +20,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +33,15 @@ public final class CompileHandler {
     private final CompileService service;
     private final RequestParser parser;
     private final int maxRequestBytes;
+    private final Duration bodyTimeout;
     private final String allowOrigin;
 
-    public CompileHandler(CompileService service, RequestParser parser, int maxRequestBytes, String allowOrigin) {
+    public CompileHandler(CompileService service, RequestParser parser, int maxRequestBytes, Duration bodyTimeout,
+                          String allowOrigin) {
         this.service = service;
         this.parser = parser;
         this.maxRequestBytes = maxRequestBytes;
+        this.bodyTimeout = bodyTimeout;
         this.allowOrigin = allowOrigin;
     }
 
@@ -101,7 +108,8 @@ public final class CompileHandler {
             outcome = "sandbox-error";
             status = 500;
             LOG.error("sandbox failure: {}", e.getMessage());
-            Responses.text(response, callback, 500, "sandbox failure: " + e.getMessage() + "\n");
+            // Details stay in the log: Docker's messages are not for the public.
+            Responses.text(response, callback, 500, "sandbox failure; try again later\n");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             outcome = "interrupted";
@@ -129,6 +137,10 @@ public final class CompileHandler {
         }
         byte[] buf = new byte[length >= 0 ? (int) length + 1 : Math.min(maxRequestBytes + 1, 16 * 1024)];
         int n = 0;
+        // A body that has not fully arrived by the deadline fails the blocked read: no trickling client pins a thread.
+        Scheduler.Task deadline = request.getComponents().getScheduler().schedule(
+                () -> request.fail(new TimeoutException("request body not received within " + bodyTimeout.toSeconds()
+                        + " s")), bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
         try (InputStream in = Request.asInputStream(request)) {
             int r;
             while ((r = in.read(buf, n, buf.length - n)) != -1) {
@@ -140,6 +152,8 @@ public final class CompileHandler {
                     buf = Arrays.copyOf(buf, Math.min(maxRequestBytes + 1, buf.length * 2));
                 }
             }
+        } finally {
+            deadline.cancel();
         }
         return n == buf.length ? buf : Arrays.copyOf(buf, n);
     }

@@ -2,6 +2,7 @@ package dev.compilerd.http;
 
 import java.time.Duration;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -16,6 +17,8 @@ public final class HttpServer {
     public static final int MAX_HEADER_BYTES = 8 * 1024;
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final int MAX_CONNECTIONS = 2000;
+    /** A connection must be this quiet before lameduck closes it: bytes may be a request being parsed. */
+    static final Duration QUIET_BEFORE_CLOSE = Duration.ofSeconds(1);
     /** Threads beyond one per worker and queued request: acceptors, selectors, health checks, metrics. */
     static final int SPARE_THREADS = 32;
 
@@ -54,11 +57,15 @@ public final class HttpServer {
         return connector.getLocalPort();
     }
 
-    /** Closes keep-alive connections that carry no request right now; busy ones close after their response. */
+    /**
+     * Closes keep-alive connections that carry no request and have been quiet for a moment; the others close
+     * after their next response (the Router adds Connection: close from lameduck on).
+     */
     public int closeIdleConnections() {
         int closed = 0;
         for (EndPoint ep : connector.getConnectedEndPoints()) {
-            if (!routes.isBusy(ep)) {
+            boolean quiet = !(ep instanceof IdleTimeout t) || t.getIdleFor() >= QUIET_BEFORE_CLOSE.toMillis();
+            if (!routes.isBusy(ep) && quiet) {
                 ep.close();
                 closed++;
             }

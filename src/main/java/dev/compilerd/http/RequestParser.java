@@ -107,7 +107,11 @@ public final class RequestParser {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '+') {
+            if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+                byte[] b = s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+                i++;
+            } else if (c == '+') {
                 out.write(' ');
             } else if (c == '%') {
                 if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.commons.exec.DefaultExecuteResultHandler;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteStreamHandler;
+import org.apache.commons.exec.ExecuteWatchdog;
 
 /**
  * One started {@code docker run -i} process: waits for the runner's ready line, takes one program on
@@ -25,19 +26,22 @@ final class Container {
     static final String READY_LINE = "compilerd-runner ready v1";
     private static final int MAX_READY_LINE = 256;
     private static final int MAX_STDERR = 8 * 1024;
+    /** How long to wait for the readers after docker run exited; they normally see EOF at once. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     final String name;
     private final long startedNanos = System.nanoTime();
     private final DefaultExecuteResultHandler exit = new DefaultExecuteResultHandler();
+    private final ExecuteWatchdog cli = ExecuteWatchdog.builder().setTimeout(ExecuteWatchdog.INFINITE_TIMEOUT_DURATION).get();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CountDownLatch drained = new CountDownLatch(2);
-    private final Exec.CappedBuffer result;
+    private final TailBuffer result;
     private final Exec.CappedBuffer stderr = new Exec.CappedBuffer(MAX_STDERR);
     private volatile OutputStream stdin;
 
     private Container(String name, int maxResultBytes) {
         this.name = name;
-        this.result = new Exec.CappedBuffer(maxResultBytes);
+        this.result = new TailBuffer(maxResultBytes);
     }
 
     /** Launches docker run; the container is starting when this returns. */
@@ -46,6 +50,7 @@ final class Container {
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setExitValues(null);
         executor.setStreamHandler(c.new Streams());
+        executor.setWatchdog(c.cli);
         try {
             executor.execute(Exec.commandLine(argv), c.exit);
         } catch (IOException e) {
@@ -87,14 +92,21 @@ final class Container {
         return exit.hasResult() && drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
+    /** Kills the docker CLI process (not the container: remove that by name), unblocking a stuck write. */
+    void killCli() {
+        cli.destroyProcess();
+    }
+
     int exitCode() {
         return exit.hasResult() ? exit.getExitValue() : -1;
     }
 
+    /** The last bytes the runner printed after its ready line (at most maxResultBytes). */
     byte[] result() {
-        return result.toByteArray();
+        return result.bytes();
     }
 
+    /** Whether more was printed than kept: the result line is still whole if it fits in the tail. */
     boolean resultOverflowed() {
         return result.overflowed();
     }
@@ -113,7 +125,7 @@ final class Container {
         return " (docker exit " + exitCode() + (err.isEmpty() ? "" : ": " + err) + ")";
     }
 
-    /** Hands the process's streams to two reader threads; stop() is a no-op because the readers end at EOF. */
+    /** Hands the process's streams to two reader threads; stop() waits for them to reach EOF. */
     private final class Streams implements ExecuteStreamHandler {
         private InputStream out;
         private InputStream err;
@@ -144,7 +156,14 @@ final class Container {
         }
 
         @Override
-        public void stop() {}
+        public void stop() {
+            // Commons Exec closes the streams right after this returns: let the readers finish first.
+            try {
+                drained.await(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void readStdout(InputStream in) {
@@ -162,7 +181,15 @@ final class Container {
                 ready.completeExceptionally(new IOException(b == -1 && n == 0 ? "exited before it was ready"
                         : "unexpected first line '" + got + "'"));
             }
-            copy(in, result);
+            try (in) {
+                byte[] buf = new byte[16 * 1024];
+                int r;
+                while ((r = in.read(buf)) != -1) {
+                    result.write(buf, 0, r);
+                }
+            } finally {
+                drained.countDown();
+            }
         } catch (IOException e) {
             ready.completeExceptionally(e);
             drained.countDown();

@@ -23,6 +23,8 @@ public final class Containers implements AutoCloseable {
     private final DockerCommand docker;
     private final int maxResultBytes;
     private final Set<String> owned = ConcurrentHashMap.newKeySet();
+    /** Owned containers whose docker rm -f failed: the reaper retries them. */
+    private final Set<String> unremoved = ConcurrentHashMap.newKeySet();
     private final ExecutorService remover = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "container-remover");
         t.setDaemon(true);
@@ -95,19 +97,27 @@ public final class Containers implements AutoCloseable {
             Exec.Outcome o = Exec.run(docker.remove(name), DOCKER_COMMAND_TIMEOUT);
             if (o.ok() || o.stderr().contains("No such container")) {
                 owned.remove(name);
-            } else {
-                LOG.warn("docker rm -f {} failed (exit {}): {}; the reaper will retry", name, o.exitCode(), o.stderr().strip());
+                unremoved.remove(name);
+                return;
             }
+            LOG.warn("docker rm -f {} failed (exit {}): {}; the reaper will retry", name, o.exitCode(), o.stderr().strip());
         } catch (SandboxException e) {
             LOG.warn("docker rm -f {} failed: {}; the reaper will retry", name, e.getMessage());
         }
+        unremoved.add(name);
     }
 
-    /** Removes every labelled container that no run here owns (left by a crash or SIGKILL); returns how many. */
+    /**
+     * Removes every labelled container that no run here owns (left by a crash or SIGKILL), and retries ours
+     * whose removal failed; returns how many orphans went.
+     */
     public int reapOrphans() throws SandboxException {
         Exec.Outcome o = Exec.run(docker.listOurs(), DOCKER_COMMAND_TIMEOUT);
         if (!o.ok()) {
             throw new SandboxException("docker ps failed (exit " + o.exitCode() + "): " + o.stderr().strip());
+        }
+        for (String name : List.copyOf(unremoved)) {
+            removeNow(name);
         }
         int n = 0;
         for (String name : o.stdout().split("\\s+")) {

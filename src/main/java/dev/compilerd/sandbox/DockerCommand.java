@@ -28,6 +28,11 @@ public final class DockerCommand {
         this.limits = limits;
     }
 
+    /** The same commands, but containers start from exactly this image id, not from a tag that can move. */
+    public DockerCommand pinnedTo(String imageId) {
+        return new DockerCommand(docker, imageId, runtime, prefix, label, limits);
+    }
+
     public static DockerCommand from(Config c) {
         return new DockerCommand(c.docker(), c.image(), c.runtime(), c.containerPrefix(), c.ownerLabel(), c.limits());
     }

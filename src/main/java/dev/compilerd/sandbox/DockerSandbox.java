@@ -4,6 +4,11 @@ import dev.compilerd.config.SandboxLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs programs in gVisor containers through the docker CLI. The hard deadline (build + run + margin,
@@ -20,6 +25,11 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     private final SandboxLimits limits;
     private final String imageId;
     private final Timer poolWait;
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hard-deadline");
+        t.setDaemon(true);
+        return t;
+    });
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Starts the warm pool when {@code poolSize} is above zero. */
@@ -43,13 +53,29 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         poolWait.record(System.nanoTime() - waitStart, java.util.concurrent.TimeUnit.NANOSECONDS);
         long start = System.nanoTime();
         boolean exited = false;
+        AtomicBoolean deadlineHit = new AtomicBoolean();
+        // The hard deadline runs from hand-over and also covers sending: a stuck pipe cannot hold a worker.
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+            deadlineHit.set(true);
+            containers.removeNow(c.name);
+            c.killCli();
+        }, limits.hardDeadline().toMillis(), TimeUnit.MILLISECONDS);
         try {
-            c.send(protocol.header(program));
-            exited = c.awaitExit(limits.hardDeadline());
+            try {
+                c.send(protocol.header(program));
+            } catch (SandboxException e) {
+                if (!deadlineHit.get()) {
+                    throw e;
+                }
+            }
+            exited = c.awaitExit(limits.hardDeadline().plus(EXIT_AFTER_REMOVE));
+            deadline.cancel(false);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            if (!exited) {
-                containers.removeNow(c.name);
-                exited = c.awaitExit(EXIT_AFTER_REMOVE);
+            if (deadlineHit.get() || !exited) {
+                if (!exited) {
+                    containers.removeNow(c.name);
+                    c.killCli();
+                }
                 return RunResult.hardTimeout(c.name, elapsed);
             }
             byte[] result = c.result();
@@ -61,6 +87,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             }
             return protocol.parse(result, c.resultOverflowed(), c.name, elapsed);
         } finally {
+            deadline.cancel(false);
             if (exited) {
                 containers.removeAsync(c.name);
             } else {
@@ -103,5 +130,6 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         }
         source.close();
         containers.close();
+        deadlines.shutdownNow();
     }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /** The server's half of the runner protocol (docker/playground/README.md): one header line in, one result line out. */
 public final class RunnerProtocol {
-    /** Faketime framing costs 16 bytes per write; the runner's raw cap leaves that much room again. */
-    static final int FRAMING_ALLOWANCE = 2;
+    /** The runner keeps at most this many framed bytes per payload byte (16 bytes of header per 1-byte write). */
+    static final int FRAMING_FACTOR = 17;
     private static final int MAX_ERRORS_BYTES = 64 * 1024;
 
     private final ObjectMapper json;
@@ -22,9 +22,9 @@ public final class RunnerProtocol {
         this.limits = limits;
     }
 
-    /** The raw stdout+stderr bytes the runner may keep, framing included. */
+    /** The raw stdout+stderr bytes the runner may keep, framing included (mirrors rawLimit in runner/exec.go). */
     public int rawOutputLimit() {
-        return limits.maxOutputBytes() * FRAMING_ALLOWANCE;
+        return limits.maxOutputBytes() * FRAMING_FACTOR + 64 * 1024;
     }
 
     /** The most bytes a well-behaved runner can print as its result: base64 output plus escaped error texts. */
@@ -39,7 +39,7 @@ public final class RunnerProtocol {
         h.put("vet", program.vet());
         h.put("buildTimeoutMs", limits.buildTimeout().toMillis());
         h.put("runTimeoutMs", limits.runTimeout().toMillis());
-        h.put("outputLimit", rawOutputLimit());
+        h.put("outputLimit", limits.maxOutputBytes());
         try {
             byte[] body = json.writeValueAsBytes(h);
             byte[] line = java.util.Arrays.copyOf(body, body.length + 1);
@@ -50,14 +50,25 @@ public final class RunnerProtocol {
         }
     }
 
-    /** Decodes the result line; anything malformed or oversized is a sandbox failure, not user output. */
-    public RunResult parse(byte[] result, boolean overflowed, String container, Duration elapsed) throws SandboxException {
-        if (overflowed) {
+    /**
+     * Decodes the last line, which the runner writes after every other process in the container is dead (anything
+     * before it is junk a program wrote into the runner's stdout); malformed or oversized is a sandbox failure.
+     */
+    public RunResult parse(byte[] output, boolean overflowed, String container, Duration elapsed) throws SandboxException {
+        int end = output.length;
+        while (end > 0 && output[end - 1] == '\n') {
+            end--;
+        }
+        int start = end;
+        while (start > 0 && output[start - 1] != '\n') {
+            start--;
+        }
+        if (start == 0 && overflowed) {
             throw new SandboxException("runner result from " + container + " exceeded " + maxResultBytes() + " bytes");
         }
         Wire w;
         try {
-            w = json.readValue(result, Wire.class);
+            w = json.readValue(output, start, end - start, Wire.class);
         } catch (IOException e) {
             throw new SandboxException("unreadable runner result from " + container + ": " + e.getMessage(), e);
         }

@@ -19,7 +19,7 @@ class AdmissionTest {
     private static final BooleanSupplier STAYS = () -> false;
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final Admission admission = new Admission(1, 1);
+    private final Admission admission = new Admission(1, 1, java.time.Duration.ofMinutes(1));
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @AfterEach
@@ -68,7 +68,7 @@ class AdmissionTest {
 
         assertThatThrownBy(() -> admission.acquire(STAYS))
                 .isInstanceOf(Admission.BusyException.class)
-                .hasMessage("server busy: all workers and the queue are full");
+                .hasMessage("all 1 workers and 1 queue places are taken");
         assertThat(admission.waiting()).isEqualTo(1);
     }
 
@@ -157,12 +157,46 @@ class AdmissionTest {
 
     @Test
     void zeroQueueTurnsAwayEveryRequestBeyondTheWorkers() throws Exception {
-        Admission noQueue = new Admission(2, 0);
+        Admission noQueue = new Admission(2, 0, java.time.Duration.ofMinutes(1));
         noQueue.acquire(STAYS);
         noQueue.acquire(STAYS);
 
         assertThatThrownBy(() -> noQueue.acquire(STAYS)).isInstanceOf(Admission.BusyException.class);
         assertThat(noQueue.inFlight()).isEqualTo(2);
         assertThat(noQueue.waiting()).isZero();
+    }
+
+    @Test
+    void waitersAreAdmittedInArrivalOrder() throws Exception {
+        Admission.Permit first = admission.acquire(STAYS);
+        Admission wide = new Admission(1, 10, java.time.Duration.ofMinutes(1));
+        Admission.Permit holder = wide.acquire(STAYS);
+        java.util.List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int id = i;
+            all.add(CompletableFuture.runAsync(() -> {
+                try (Admission.Permit p = wide.acquire(STAYS)) {
+                    order.add(id);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+            int queued = i + 1;
+            org.awaitility.Awaitility.await().until(() -> wide.waiting() == queued);
+        }
+        holder.close();
+        all.forEach(CompletableFuture::join);
+        assertThat(order).containsExactly(0, 1, 2, 3, 4);
+        first.close();
+    }
+
+    @Test
+    void waitingLongerThanTheQueueTimeoutIsBusy() throws Exception {
+        Admission quick = new Admission(1, 5, java.time.Duration.ofMillis(200));
+        quick.acquire(STAYS);
+        assertThatThrownBy(() -> quick.acquire(STAYS)).isInstanceOf(Admission.BusyException.class)
+                .hasMessageContaining("for a worker");
+        assertThat(quick.waiting()).isZero();
     }
 }

@@ -70,8 +70,20 @@ class TxtarTest {
     }
 
     @Test
-    void trailingBlanksAfterAMarkerAreAllowed() throws InvalidProgramException {
-        assertThat(Txtar.split("-- a.go -- \t\npackage main\n")).containsExactly(entry("a.go", "package main\n"));
+    void lineWithBlanksAfterTheMarkerIsContentAsInGosTxtar() throws InvalidProgramException {
+        assertThat(Txtar.split("-- a.go -- \t\npackage main\n"))
+                .containsExactly(entry("prog.go", "-- a.go -- \t\npackage main\n"));
+    }
+
+    @Test
+    void crlfMarkerIsContentAsInGosTxtar() throws InvalidProgramException {
+        assertThat(Txtar.split("package main\r\n-- go.mod --\r\nmodule play\r\n")).containsOnlyKeys("prog.go");
+    }
+
+    @Test
+    void lastFileGetsAFinalNewlineAsInGosTxtar() throws InvalidProgramException {
+        assertThat(Txtar.split("-- a.go --\npackage main\n-- b.go --\npackage main"))
+                .containsEntry("b.go", "package main\n");
     }
 
     @Test
