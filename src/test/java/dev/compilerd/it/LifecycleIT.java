@@ -90,7 +90,7 @@ class LifecycleIT {
     @Test
     void sigkillDuringARunLeavesAnOrphanThatTheNextStartRemoves() throws Exception {
         String prefix = "compilerd-it-sigkill";
-        try (ServerProcess first = ServerProcess.start(prefix, "--pool", "0", "--run-timeout", "30s")) {
+        try (ServerProcess first = ServerProcess.start(prefix, "--pool", "0", "--run-timeout", "30s", "--drain-timeout", "60s")) {
             compileAsync(first, "package main\n\nfunc main() {\n\tfor {\n\t}\n}\n");
             await().atMost(Duration.ofSeconds(30)).until(() -> !Docker.containers(prefix).isEmpty());
             List<String> orphans = Docker.containers(prefix);
