@@ -24,6 +24,9 @@ public final class Txtar {
 
     /** Returns the files of the body, or throws with a message fit to show the user. */
     public static Map<String, String> split(String body) throws InvalidProgramException {
+        if (!body.startsWith("-- ") && !body.contains("\n-- ")) {
+            return Map.of("prog.go", body); // the common case: no marker can be there
+        }
         List<MatchResult> markers = MARKER.matcher(body).results().toList();
         Map<String, String> files = new LinkedHashMap<>();
         String leading = body.substring(0, markers.isEmpty() ? body.length() : markers.get(0).start());

@@ -71,8 +71,9 @@ public final class CompileHandler {
         int status = 200;
         try {
             byte[] body = readBody(request);
-            CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body,
-                    "true".equals(Request.extractQueryParameters(request).getValue("withVet")));
+            boolean queryVet = request.getHttpURI().getQuery() != null
+                    && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
+            CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body, queryVet);
             Program program;
             try {
                 program = new Program(Txtar.split(parsed.body()), parsed.withVet());
