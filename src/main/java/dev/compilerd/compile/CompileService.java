@@ -40,10 +40,25 @@ public final class CompileService {
     /** The serialized response and what happened, for the request log. */
     public record Reply(byte[] body, boolean cacheHit, String outcome, String container) {}
 
+    /** The cached response for this program, or null; never blocks. */
+    public byte[] cached(Program program) {
+        byte[] body = cache.get(cache.key(program));
+        if (body != null) {
+            hits.increment();
+        }
+        return body;
+    }
+
     public Reply compile(Program program, BooleanSupplier clientGone) throws SandboxException, InterruptedException,
             Admission.BusyException, Admission.AbandonedException {
+        return compile(program, clientGone, true);
+    }
+
+    /** Like {@link #compile(Program, BooleanSupplier)}, skipping the cache lookup when the caller just missed. */
+    public Reply compile(Program program, BooleanSupplier clientGone, boolean lookUp) throws SandboxException,
+            InterruptedException, Admission.BusyException, Admission.AbandonedException {
         String key = cache.key(program);
-        byte[] cached = cache.get(key);
+        byte[] cached = lookUp ? cache.get(key) : null;
         if (cached != null) {
             hits.increment();
             return new Reply(cached, true, "cached", "");

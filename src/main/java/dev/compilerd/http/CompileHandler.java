@@ -10,12 +10,14 @@ import dev.compilerd.sandbox.SandboxException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -65,25 +67,78 @@ public final class CompileHandler {
             error(response, callback, 405, "method " + method + " not allowed; use POST");
             return;
         }
+        post(request, response, callback, start);
+    }
+
+    /**
+     * Answers from the cache (and client errors) on the calling thread when the whole body has already arrived,
+     * without blocking; anything that may block (reading more, queueing, running) goes to Jetty's executor.
+     */
+    private void post(Request request, Response response, Callback callback, long start) {
+        if (request.getLength() > maxRequestBytes) {
+            error(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
+            log(start, 400, false, "too-large", "");
+            return;
+        }
+        byte[] first = new byte[0];
+        boolean complete = false;
+        Content.Chunk chunk = request.read();
+        if (chunk != null && !Content.Chunk.isFailure(chunk)) {
+            ByteBuffer data = chunk.getByteBuffer();
+            first = new byte[Math.min(data.remaining(), maxRequestBytes + 1)];
+            data.get(first);
+            complete = chunk.isLast();
+            chunk.release();
+        }
+        if (complete && answerWithoutBlocking(request, response, callback, first, start)) {
+            return;
+        }
+        byte[] prefix = first;
+        boolean whole = complete;
+        request.getComponents().getExecutor().execute(() -> postBlocking(request, response, callback, prefix, whole,
+                start));
+    }
+
+    /** True if answered: a cache hit, or a request that is bad on its face. */
+    private boolean answerWithoutBlocking(Request request, Response response, Callback callback, byte[] body,
+                                          long start) {
+        try {
+            Program program = program(request, response, callback, body);
+            if (program == null) {
+                log(start, 200, false, "invalid", "");
+                return true;
+            }
+            byte[] cached = service.cached(program);
+            if (cached == null) {
+                return false;
+            }
+            Responses.send(response, callback, 200, Responses.JSON, cached);
+            log(start, 200, true, "cached", "");
+        } catch (BodyTooLargeException e) {
+            error(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
+            log(start, 400, false, "too-large", "");
+        } catch (BadRequestException e) {
+            error(response, callback, 400, e.getMessage());
+            log(start, 400, false, "bad-request", "");
+        }
+        return true;
+    }
+
+    private void postBlocking(Request request, Response response, Callback callback, byte[] prefix, boolean complete,
+                              long start) {
         String outcome;
         String container = "";
         boolean hit = false;
         int status = 200;
         try {
-            byte[] body = readBody(request);
-            boolean queryVet = request.getHttpURI().getQuery() != null
-                    && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
-            CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body, queryVet);
-            Program program;
-            try {
-                program = new Program(Txtar.split(parsed.body()), parsed.withVet());
-            } catch (InvalidProgramException e) {
-                outcome = "invalid";
-                Responses.send(response, callback, 200, Responses.JSON,
-                        service.serialize(CompileResponse.error(e.getMessage())));
+            byte[] body = complete ? prefix : readBody(request, prefix);
+            Program program = program(request, response, callback, body);
+            if (program == null) {
+                log(start, 200, false, "invalid", "");
                 return;
             }
-            CompileService.Reply reply = service.compile(program, clientGone(request));
+            // A complete body was already looked up in the cache before this was dispatched.
+            CompileService.Reply reply = service.compile(program, clientGone(request), !complete);
             outcome = reply.outcome();
             container = reply.container();
             hit = reply.cacheHit();
@@ -120,7 +175,36 @@ public final class CompileHandler {
             outcome = "read-error";
             status = 400;
             error(response, callback, 400, "could not read the request body: " + e.getMessage());
+        } catch (RuntimeException e) {
+            outcome = "internal-error";
+            status = 500;
+            LOG.error("internal error", e);
+            Responses.text(response, callback, 500, "internal error\n");
         }
+        log(start, status, hit, outcome, container);
+    }
+
+    /**
+     * The program the request carries, or null when its files are invalid (then already answered: the playground
+     * reports those as Errors with status 200). Throws for requests that are bad on their face.
+     */
+    private Program program(Request request, Response response, Callback callback, byte[] body)
+            throws BodyTooLargeException, BadRequestException {
+        if (body.length > maxRequestBytes) {
+            throw new BodyTooLargeException();
+        }
+        boolean queryVet = request.getHttpURI().getQuery() != null
+                && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
+        CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body, queryVet);
+        try {
+            return new Program(Txtar.split(parsed.body()), parsed.withVet());
+        } catch (InvalidProgramException e) {
+            Responses.send(response, callback, 200, Responses.JSON, service.serialize(CompileResponse.error(e.getMessage())));
+            return null;
+        }
+    }
+
+    private static void log(long start, int status, boolean hit, String outcome, String container) {
         LOG.info("POST /compile status={} cache={} outcome={} ms={} container={}", status, hit ? "hit" : "miss",
                 outcome, (System.nanoTime() - start) / 1_000_000, container.isEmpty() ? "-" : container);
     }
@@ -130,14 +214,15 @@ public final class CompileHandler {
                 service.serialize(CompileResponse.error(message)));
     }
 
-    /** Reads at most maxRequestBytes; one byte more means the program is too large. */
-    private byte[] readBody(Request request) throws IOException, BodyTooLargeException {
+    /** Reads the rest of the body after {@code prefix}, at most maxRequestBytes in all; one more is too large. */
+    private byte[] readBody(Request request, byte[] prefix) throws IOException, BodyTooLargeException {
         long length = request.getLength();
-        if (length > maxRequestBytes) {
+        if (length > maxRequestBytes || prefix.length > maxRequestBytes) {
             throw new BodyTooLargeException();
         }
-        byte[] buf = new byte[length >= 0 ? (int) length + 1 : Math.min(maxRequestBytes + 1, 16 * 1024)];
-        int n = 0;
+        int size = length >= 0 ? (int) length + 1 : Math.min(maxRequestBytes + 1, 16 * 1024);
+        byte[] buf = Arrays.copyOf(prefix, Math.max(size, prefix.length + 1));
+        int n = prefix.length;
         // A body that has not fully arrived by the deadline fails the blocked read: no trickling client pins a thread.
         Scheduler.Task deadline = request.getComponents().getScheduler().schedule(
                 () -> request.fail(new TimeoutException("request body not received within " + bodyTimeout.toSeconds()

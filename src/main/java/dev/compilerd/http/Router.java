@@ -12,8 +12,11 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** Routes /compile, /healthz, /metrics and / ; everything else is 404. Closes connections once lameduck. */
-public final class Router extends Handler.Abstract {
+/**
+ * Routes /compile, /healthz, /metrics and / ; everything else is 404. Runs on Jetty's I/O threads and never
+ * blocks: /compile hands anything that may wait to the executor. Closes connections once lameduck.
+ */
+public final class Router extends Handler.Abstract.NonBlocking {
     private final CompileHandler compile;
     private final BooleanSupplier healthy;
     private final Supplier<String> sandboxFailure;
@@ -69,7 +72,13 @@ public final class Router extends Handler.Abstract {
                 } else if (!get) {
                     methodNotAllowed(response, callback);
                 } else {
-                    return metrics.handle(request, response, callback);
+                    request.getComponents().getExecutor().execute(() -> {
+                        try {
+                            metrics.handle(request, response, callback);
+                        } catch (Exception e) {
+                            callback.failed(e);
+                        }
+                    });
                 }
             }
             case "/" -> {
