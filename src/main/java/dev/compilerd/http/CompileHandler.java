@@ -37,6 +37,7 @@ public final class CompileHandler {
     private final int maxRequestBytes;
     private final Duration bodyTimeout;
     private final String allowOrigin;
+    private final RequestLog requestLog = new RequestLog();
 
     public CompileHandler(CompileService service, RequestParser parser, int maxRequestBytes, Duration bodyTimeout,
                           String allowOrigin) {
@@ -204,9 +205,8 @@ public final class CompileHandler {
         }
     }
 
-    private static void log(long start, int status, boolean hit, String outcome, String container) {
-        LOG.info("POST /compile status={} cache={} outcome={} ms={} container={}", status, hit ? "hit" : "miss",
-                outcome, (System.nanoTime() - start) / 1_000_000, container.isEmpty() ? "-" : container);
+    private void log(long start, int status, boolean hit, String outcome, String container) {
+        requestLog.log(status, hit, outcome, (System.nanoTime() - start) / 1_000_000, container);
     }
 
     private void error(Response response, Callback callback, int status, String message) {
