@@ -3,7 +3,6 @@ package dev.compilerd.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 /** The real server, real Docker, runsc and the real image: what a playground frontend sees. */
 class CompileIT {
-    static final ObjectMapper JSON = new ObjectMapper();
     static ServerProcess server;
 
     @BeforeAll
@@ -28,9 +26,7 @@ class CompileIT {
     }
 
     static JsonNode run(String source) throws Exception {
-        HttpResponse<String> r = server.compile(source);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        return server.compileOk(source);
     }
 
     static String stdout(JsonNode response) {

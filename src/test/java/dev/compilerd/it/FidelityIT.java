@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -27,9 +26,7 @@ class FidelityIT {
     }
 
     static JsonNode run(String source) throws Exception {
-        HttpResponse<String> r = server.compile(source);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return CompileIT.JSON.readTree(r.body());
+        return server.compileOk(source);
     }
 
     static List<String> events(JsonNode r) {
@@ -99,7 +96,7 @@ class FidelityIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"body\":\"package main\\n\\nimport \\\"fmt\\\"\\n\\n"
                         + "func main() { fmt.Printf(\\\"%d\\\\n\\\", \\\"str\\\") }\\n\",\"withVet\":true}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode r = CompileIT.JSON.readTree(resp.body());
+        JsonNode r = ServerProcess.JSON.readTree(resp.body());
         assertThat(r.get("VetOK").asBoolean()).isFalse();
         assertThat(r.get("VetErrors").asText()).contains("./prog.go:5:").contains("%d").doesNotContain("/tmp/");
         assertThat(r.get("Errors").asText()).isEmpty();

@@ -27,7 +27,7 @@ class LifecycleIT {
 
     static void assertRealOutput(HttpResponse<String> r, int id) throws Exception {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        JsonNode json = CompileIT.JSON.readTree(r.body());
+        JsonNode json = ServerProcess.JSON.readTree(r.body());
         assertThat(json.get("Errors").asText()).isEmpty();
         assertThat(CompileIT.stdout(json)).isEqualTo("done " + id + " true\n");
     }

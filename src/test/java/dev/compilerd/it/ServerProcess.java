@@ -19,6 +19,8 @@ final class ServerProcess implements AutoCloseable {
     private static final Pattern SERVING = Pattern.compile("serving on [^:]+:(\\d+) ");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     final String prefix;
     private final Process process;
     private final StringBuffer log = new StringBuffer();
@@ -87,6 +89,15 @@ final class ServerProcess implements AutoCloseable {
     HttpResponse<String> compile(String source) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(uri("/compile")).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(source)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Compiles and expects 200: returns the parsed playground response. */
+    com.fasterxml.jackson.databind.JsonNode compileOk(String source) throws IOException, InterruptedException {
+        HttpResponse<String> r = compile(source);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("expected 200, got " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
     }
 
     /** Sends without waiting, each request on its own connection (the HTTP client is asynchronous). */
