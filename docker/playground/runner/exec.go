@@ -28,13 +28,11 @@ func command(ctx context.Context, name string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// goTool runs the go command with a deadline, returning bounded combined output.
-func goTool(timeout time.Duration, args ...string) (out []byte, ok bool, timedOut bool) {
-	return runTool(timeout, "go", args...)
-}
-
 // runTool runs a build tool with a deadline, returning bounded combined output.
 func runTool(timeout time.Duration, name string, args ...string) (out []byte, ok bool, timedOut bool) {
+	if timeout <= 0 {
+		return nil, false, true
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := command(ctx, name, args...)

@@ -166,14 +166,17 @@ func handle(h *Header) *Result {
 		}
 	}
 	start := time.Now()
+	var plan *direct
+	if !isTest && !h.noFast {
+		plan = planDirect(h.Files)
+	}
 	if h.Vet {
 		var out []byte
-		var ok, timedOut, handled bool
-		if !isTest && !h.noFast {
-			out, ok, timedOut, handled = fastVet(h.buildTimeout(), h.Files)
-		}
-		if !handled {
-			out, ok, timedOut = goTool(h.buildTimeout(), "vet", "-tags=faketime", ".")
+		var ok, timedOut bool
+		if plan != nil {
+			out, ok, timedOut = plan.vet(h.buildTimeout())
+		} else {
+			out, ok, timedOut = runTool(h.buildTimeout(), "go", "vet", "-tags=faketime", ".")
 		}
 		res.VetRan = true
 		res.VetOK = ok
@@ -188,8 +191,8 @@ func handle(h *Header) *Result {
 	}
 	var out []byte
 	var ok, timedOut, handled bool
-	if !isTest && !h.noFast {
-		out, ok, timedOut, handled = fastBuild(h.buildTimeout()-time.Since(start), h.Files)
+	if plan != nil {
+		out, ok, timedOut, handled = plan.build(h.buildTimeout() - time.Since(start))
 		res.FastBuild = handled
 	}
 	if !handled {
@@ -197,7 +200,7 @@ func handle(h *Header) *Result {
 		if isTest {
 			args = []string{"test", "-c", "-tags=faketime", "-o", binaryPath, "."}
 		}
-		out, ok, timedOut = goTool(h.buildTimeout()-time.Since(start), args...)
+		out, ok, timedOut = runTool(h.buildTimeout()-time.Since(start), "go", args...)
 	}
 	res.BuildMs = time.Since(start).Milliseconds()
 	if timedOut {

@@ -53,7 +53,7 @@ func warm() error {
 }
 
 // writeImportcfg records where GOCACHE holds each standard package built with -tags=faketime,
-// for the compiler and linker calls of fastBuild.
+// for the direct compile, link and vet calls (fast.go).
 func writeImportcfg() error {
 	out, err := exec.Command("go", "list", "-export", "-tags=faketime", "-deps",
 		"-f", "{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}", "std").Output()
