@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     /** How long one docker check at start may take. */
     static final Duration PREFLIGHT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the halt command may take before we give up on it and exit anyway. */
+    static final Duration HALT_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private final Config config;
@@ -131,11 +133,7 @@ public final class Main {
                 config.poolMaxIdle(), metrics.registry());
         sandbox.bind(metrics);
         Main main = new Main(config, sandbox, Clock.systemUTC(), metrics);
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lifecycle");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService timers = scheduler("lifecycle");
         Recycler recycler = new Recycler(main.lifecycle, (d, task) -> timers.schedule(task, d.toMillis(),
                 TimeUnit.MILLISECONDS), config.lameduck(), config.halt(), new Recycler.Steps() {
             @Override
@@ -161,7 +159,7 @@ public final class Main {
             public void halt() {
                 LOG.info("halting the VM: {}", String.join(" ", config.haltCommand()));
                 try {
-                    Exec.Outcome o = Exec.run(config.haltCommand(), PREFLIGHT_TIMEOUT);
+                    Exec.Outcome o = Exec.run(config.haltCommand(), HALT_TIMEOUT);
                     LOG.info("halt command exited {} {}", o.exitCode(), o.stderr().strip());
                 } catch (SandboxException e) {
                     LOG.error("halt command failed: {}", e.getMessage());
@@ -178,12 +176,7 @@ public final class Main {
         }
         Signals.onTerm(() -> recycler.begin(Recycler.Reason.SIGTERM));
         // The reaper has its own thread: a hung docker ps must not delay lameduck or the drain.
-        ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "reaper");
-            t.setDaemon(true);
-            return t;
-        });
-        reaper.scheduleWithFixedDelay(() -> reap(containers), config.reapInterval().toMillis(),
+        scheduler("reaper").scheduleWithFixedDelay(() -> reap(containers), config.reapInterval().toMillis(),
                 config.reapInterval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("serving on {}:{} with image {} ({}), runtime {}, {} worker(s), queue {}, pool {}",
                 config.bind(), main.port(), config.image(), imageId, config.runtime(), config.workers(), config.queue(),
@@ -198,6 +191,15 @@ public final class Main {
         recycler.awaitHalted();
         LOG.info("halted ({}); exiting", recycler.reason());
         return 0;
+    }
+
+    /** A single daemon thread for timed work, named for thread dumps. */
+    private static ScheduledExecutorService scheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private static void reap(Containers containers) {

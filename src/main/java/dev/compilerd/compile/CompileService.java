@@ -37,32 +37,26 @@ public final class CompileService {
                 .publishPercentileHistogram().register(meters);
     }
 
-    /** The serialized response and what happened, for the request log. */
-    public record Reply(byte[] body, boolean cacheHit, String outcome, String container) {}
+    /** The serialized response of a run and what happened, for the request log. */
+    public record Reply(byte[] body, String outcome, String container) {}
 
-    /** The cached response for this program, or null; never blocks. */
-    public byte[] cached(Program program) {
-        byte[] body = cache.get(cache.key(program));
+    /** A program, its cache key, and the cached response if there is one. */
+    public record Lookup(Program program, String key, byte[] cached) {}
+
+    /** Looks the program up in the cache; never blocks. */
+    public Lookup lookup(Program program) {
+        String key = cache.key(program);
+        byte[] body = cache.get(key);
         if (body != null) {
             hits.increment();
         }
-        return body;
+        return new Lookup(program, key, body);
     }
 
-    public Reply compile(Program program, BooleanSupplier clientGone) throws SandboxException, InterruptedException,
+    /** Runs a program the cache did not have, under admission control, and caches a deterministic outcome. */
+    public Reply run(Lookup lookup, BooleanSupplier clientGone) throws SandboxException, InterruptedException,
             Admission.BusyException, Admission.AbandonedException {
-        return compile(program, clientGone, true);
-    }
-
-    /** Like {@link #compile(Program, BooleanSupplier)}, skipping the cache lookup when the caller just missed. */
-    public Reply compile(Program program, BooleanSupplier clientGone, boolean lookUp) throws SandboxException,
-            InterruptedException, Admission.BusyException, Admission.AbandonedException {
-        String key = cache.key(program);
-        byte[] cached = lookUp ? cache.get(key) : null;
-        if (cached != null) {
-            hits.increment();
-            return new Reply(cached, true, "cached", "");
-        }
+        Program program = lookup.program();
         RunResult result;
         try (Admission.Permit permit = admission.acquire(clientGone)) {
             result = sandbox.run(program);
@@ -79,9 +73,9 @@ public final class CompileService {
         count(m.outcome().startsWith("exit-") ? "exit-nonzero" : m.outcome());
         byte[] body = serialize(m.response());
         if (m.cacheable()) {
-            cache.put(key, body);
+            cache.put(lookup.key(), body);
         }
-        return new Reply(body, false, m.outcome(), result.container());
+        return new Reply(body, m.outcome(), result.container());
     }
 
     private void count(String outcome) {
@@ -101,7 +95,4 @@ public final class CompileService {
         return admission;
     }
 
-    public ResultCache cache() {
-        return cache;
-    }
 }

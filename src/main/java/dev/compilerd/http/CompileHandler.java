@@ -77,8 +77,7 @@ public final class CompileHandler {
      */
     private void post(Request request, Response response, Callback callback, long start) {
         if (request.getLength() > maxRequestBytes) {
-            error(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
-            log(start, 400, false, "too-large", "");
+            fail(response, callback, start, new BodyTooLargeException());
             return;
         }
         byte[] first = new byte[0];
@@ -91,118 +90,121 @@ public final class CompileHandler {
             complete = chunk.isLast();
             chunk.release();
         }
-        if (complete && answerWithoutBlocking(request, response, callback, first, start)) {
+        if (!complete) {
+            byte[] prefix = first;
+            dispatch(request, response, callback, start, () -> {
+                CompileService.Lookup lookup = lookUp(request, response, callback, readBody(request, prefix), start);
+                if (lookup != null) {
+                    run(request, response, callback, lookup, start);
+                }
+            });
             return;
         }
-        byte[] prefix = first;
-        boolean whole = complete;
-        request.getComponents().getExecutor().execute(() -> postBlocking(request, response, callback, prefix, whole,
-                start));
+        try {
+            CompileService.Lookup lookup = lookUp(request, response, callback, first, start);
+            if (lookup != null) {
+                dispatch(request, response, callback, start, () -> run(request, response, callback, lookup, start));
+            }
+        } catch (BodyTooLargeException | BadRequestException e) {
+            fail(response, callback, start, e);
+        }
     }
 
-    /** True if answered: a cache hit, or a request that is bad on its face. */
-    private boolean answerWithoutBlocking(Request request, Response response, Callback callback, byte[] body,
-                                          long start) {
-        try {
-            Program program = program(request, response, callback, body);
-            if (program == null) {
-                log(start, 200, false, "invalid", "");
-                return true;
-            }
-            byte[] cached = service.cached(program);
-            if (cached == null) {
-                return false;
-            }
-            Responses.send(response, callback, 200, Responses.JSON, cached);
-            log(start, 200, true, "cached", "");
-        } catch (BodyTooLargeException e) {
-            error(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
-            log(start, 400, false, "too-large", "");
-        } catch (BadRequestException e) {
-            error(response, callback, 400, e.getMessage());
-            log(start, 400, false, "bad-request", "");
-        }
-        return true;
+    /** Work for the executor: it may block, and whatever it throws becomes the answer. */
+    @FunctionalInterface
+    private interface Work {
+        void run() throws Exception;
     }
 
-    private void postBlocking(Request request, Response response, Callback callback, byte[] prefix, boolean complete,
-                              long start) {
-        String outcome;
-        String container = "";
-        boolean hit = false;
-        int status = 200;
-        try {
-            byte[] body = complete ? prefix : readBody(request, prefix);
-            Program program = program(request, response, callback, body);
-            if (program == null) {
-                log(start, 200, false, "invalid", "");
-                return;
+    private void dispatch(Request request, Response response, Callback callback, long start, Work work) {
+        request.getComponents().getExecutor().execute(() -> {
+            try {
+                work.run();
+            } catch (Exception e) {
+                fail(response, callback, start, e);
             }
-            // A complete body was already looked up in the cache before this was dispatched.
-            CompileService.Reply reply = service.compile(program, clientGone(request), !complete);
-            outcome = reply.outcome();
-            container = reply.container();
-            hit = reply.cacheHit();
-            Responses.send(response, callback, 200, Responses.JSON, reply.body());
-        } catch (BodyTooLargeException e) {
-            outcome = "too-large";
-            status = 400;
-            error(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
-        } catch (BadRequestException e) {
-            outcome = "bad-request";
-            status = 400;
-            error(response, callback, 400, e.getMessage());
-        } catch (Admission.BusyException e) {
-            outcome = "busy";
-            status = 503;
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
-            error(response, callback, 503, "Server busy; try again shortly.");
-        } catch (Admission.AbandonedException e) {
-            outcome = "abandoned";
-            status = 499;
-            error(response, callback, 503, "Client went away while queued.");
-        } catch (SandboxException e) {
-            outcome = "sandbox-error";
-            status = 500;
-            LOG.error("sandbox failure: {}", e.getMessage());
-            // Details stay in the log: Docker's messages are not for the public.
-            Responses.text(response, callback, 500, "sandbox failure; try again later\n");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = "interrupted";
-            status = 503;
-            error(response, callback, 503, "Server shutting down; try again.");
-        } catch (IOException e) {
-            outcome = "read-error";
-            status = 400;
-            error(response, callback, 400, "could not read the request body: " + e.getMessage());
-        } catch (RuntimeException e) {
-            outcome = "internal-error";
-            status = 500;
-            LOG.error("internal error", e);
-            Responses.text(response, callback, 500, "internal error\n");
-        }
-        log(start, status, hit, outcome, container);
+        });
     }
 
     /**
-     * The program the request carries, or null when its files are invalid (then already answered: the playground
-     * reports those as Errors with status 200). Throws for requests that are bad on their face.
+     * Parses the body and answers what needs no run (invalid files, which the playground reports as Errors with
+     * status 200, and cache hits); returns the lookup to run, or null when already answered.
      */
-    private Program program(Request request, Response response, Callback callback, byte[] body)
-            throws BodyTooLargeException, BadRequestException {
+    private CompileService.Lookup lookUp(Request request, Response response, Callback callback, byte[] body,
+                                         long start) throws BodyTooLargeException, BadRequestException {
         if (body.length > maxRequestBytes) {
             throw new BodyTooLargeException();
         }
         boolean queryVet = request.getHttpURI().getQuery() != null
                 && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
         CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body, queryVet);
+        Program program;
         try {
-            return new Program(Txtar.split(parsed.body()), parsed.withVet());
+            program = new Program(Txtar.split(parsed.body()), parsed.withVet());
         } catch (InvalidProgramException e) {
-            Responses.send(response, callback, 200, Responses.JSON, service.serialize(CompileResponse.error(e.getMessage())));
+            error(response, callback, 200, e.getMessage());
+            log(start, 200, false, "invalid", "");
             return null;
         }
+        CompileService.Lookup lookup = service.lookup(program);
+        if (lookup.cached() == null) {
+            return lookup;
+        }
+        Responses.send(response, callback, 200, Responses.JSON, lookup.cached());
+        log(start, 200, true, "cached", "");
+        return null;
+    }
+
+    private void run(Request request, Response response, Callback callback, CompileService.Lookup lookup, long start)
+            throws SandboxException, InterruptedException, Admission.BusyException, Admission.AbandonedException {
+        CompileService.Reply reply = service.run(lookup, clientGone(request));
+        Responses.send(response, callback, 200, Responses.JSON, reply.body());
+        log(start, 200, false, reply.outcome(), reply.container());
+    }
+
+    /** Answers a request that ended in an exception with the status that exception means, and logs it. */
+    private void fail(Response response, Callback callback, long start, Exception e) {
+        int logged;
+        String outcome;
+        if (e instanceof BodyTooLargeException) {
+            logged = 400;
+            outcome = "too-large";
+            error(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
+        } else if (e instanceof BadRequestException) {
+            logged = 400;
+            outcome = "bad-request";
+            error(response, callback, 400, e.getMessage());
+        } else if (e instanceof IOException) {
+            logged = 400;
+            outcome = "read-error";
+            error(response, callback, 400, "could not read the request body: " + e.getMessage());
+        } else if (e instanceof Admission.BusyException) {
+            logged = 503;
+            outcome = "busy";
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+            error(response, callback, 503, "Server busy; try again shortly.");
+        } else if (e instanceof Admission.AbandonedException) {
+            logged = 499;
+            outcome = "abandoned";
+            error(response, callback, 503, "Client went away while queued.");
+        } else if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            logged = 503;
+            outcome = "interrupted";
+            error(response, callback, 503, "Server shutting down; try again.");
+        } else if (e instanceof SandboxException) {
+            logged = 500;
+            outcome = "sandbox-error";
+            LOG.error("sandbox failure: {}", e.getMessage());
+            // Details stay in the log: Docker's messages are not for the public.
+            Responses.text(response, callback, 500, "sandbox failure; try again later\n");
+        } else {
+            logged = 500;
+            outcome = "internal-error";
+            LOG.error("internal error", e);
+            Responses.text(response, callback, 500, "internal error\n");
+        }
+        log(start, logged, false, outcome, "");
     }
 
     private void log(long start, int status, boolean hit, String outcome, String container) {
@@ -216,10 +218,10 @@ public final class CompileHandler {
 
     /** Reads the rest of the body after {@code prefix}, at most maxRequestBytes in all; one more is too large. */
     private byte[] readBody(Request request, byte[] prefix) throws IOException, BodyTooLargeException {
-        long length = request.getLength();
-        if (length > maxRequestBytes || prefix.length > maxRequestBytes) {
+        if (prefix.length > maxRequestBytes) {
             throw new BodyTooLargeException();
         }
+        long length = request.getLength(); // post() has refused a declared length over the limit
         int size = length >= 0 ? (int) length + 1 : Math.min(maxRequestBytes + 1, 16 * 1024);
         byte[] buf = Arrays.copyOf(prefix, Math.max(size, prefix.length + 1));
         int n = prefix.length;

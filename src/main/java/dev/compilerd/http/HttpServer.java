@@ -77,8 +77,4 @@ public final class HttpServer {
     public void drainAndStop() throws Exception {
         server.stop();
     }
-
-    public void join() throws InterruptedException {
-        server.join();
-    }
 }

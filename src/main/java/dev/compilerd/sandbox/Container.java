@@ -148,7 +148,7 @@ final class Container {
         @Override
         public void start() {
             Thread o = new Thread(() -> readStdout(out), name + "-stdout");
-            Thread e = new Thread(() -> copy(err, stderr), name + "-stderr");
+            Thread e = new Thread(() -> copy(err, stderr::write), name + "-stderr");
             o.setDaemon(true);
             e.setDaemon(true);
             o.start();
@@ -181,22 +181,20 @@ final class Container {
                 ready.completeExceptionally(new IOException(b == -1 && n == 0 ? "exited before it was ready"
                         : "unexpected first line '" + got + "'"));
             }
-            try (in) {
-                byte[] buf = new byte[16 * 1024];
-                int r;
-                while ((r = in.read(buf)) != -1) {
-                    result.write(buf, 0, r);
-                }
-            } finally {
-                drained.countDown();
-            }
         } catch (IOException e) {
             ready.completeExceptionally(e);
-            drained.countDown();
         }
+        copy(in, result::write);
     }
 
-    private void copy(InputStream in, Exec.CappedBuffer to) {
+    /** Where a reader puts what it read: a capped head (stderr) or a bounded tail (the result). */
+    @FunctionalInterface
+    private interface Sink {
+        void write(byte[] b, int off, int len);
+    }
+
+    /** Copies until EOF or error, then counts the stream as drained (exactly once). */
+    private void copy(InputStream in, Sink to) {
         try (in) {
             byte[] buf = new byte[16 * 1024];
             int n;

@@ -7,4 +7,24 @@ interface ContainerSource extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Ready containers waiting now (a pool's size; 0 without one). */
+    default int idle() {
+        return 0;
+    }
+
+    /** Acquisitions served by an already started container. */
+    default long hits() {
+        return 0;
+    }
+
+    /** Acquisitions that had to start a container. */
+    default long misses() {
+        return 0;
+    }
+
+    /** Started containers removed without running anything. */
+    default long recycled() {
+        return 0;
+    }
 }

@@ -71,11 +71,10 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             exited = c.awaitExit(limits.hardDeadline().plus(EXIT_AFTER_REMOVE));
             deadline.cancel(false);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            if (!exited) {
+                c.killCli(); // the container itself is removed below
+            }
             if (deadlineHit.get() || !exited) {
-                if (!exited) {
-                    containers.removeNow(c.name);
-                    c.killCli();
-                }
                 return RunResult.hardTimeout(c.name, elapsed);
             }
             byte[] result = c.result();
@@ -88,10 +87,13 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             return protocol.parse(result, c.resultOverflowed(), c.name, elapsed);
         } finally {
             deadline.cancel(false);
-            if (exited) {
-                containers.removeAsync(c.name);
-            } else {
-                containers.removeNow(c.name);
+            // After a deadline the container is already removed (or left to the reaper's retries).
+            if (!deadlineHit.get()) {
+                if (exited) {
+                    containers.removeAsync(c.name);
+                } else {
+                    containers.removeNow(c.name);
+                }
             }
         }
     }
@@ -108,13 +110,11 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
 
     /** Publishes the pool's and the reaper's numbers. */
     public void bind(dev.compilerd.metrics.Metrics metrics) {
-        metrics.gauge("compilerd_pool_idle", this, s -> s.source instanceof WarmPool p ? p.idle() : 0,
-                "warm containers waiting");
-        metrics.counter("compilerd_pool_hits", this, s -> s.source instanceof WarmPool p ? p.hits() : 0,
-                "requests served by a warm container");
-        metrics.counter("compilerd_pool_misses", this, s -> s.source instanceof WarmPool p ? p.misses() : 0,
+        metrics.gauge("compilerd_pool_idle", source, ContainerSource::idle, "warm containers waiting");
+        metrics.counter("compilerd_pool_hits", source, ContainerSource::hits, "requests served by a warm container");
+        metrics.counter("compilerd_pool_misses", source, ContainerSource::misses,
                 "requests that had to start a container");
-        metrics.counter("compilerd_pool_recycled", this, s -> s.source instanceof WarmPool p ? p.recycled() : 0,
+        metrics.counter("compilerd_pool_recycled", source, ContainerSource::recycled,
                 "warm containers removed unused (idle too long or broken)");
         metrics.counter("compilerd_containers_reaped", containers, Containers::reapedTotal,
                 "orphaned containers removed by the reaper");

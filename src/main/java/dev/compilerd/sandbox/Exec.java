@@ -55,7 +55,6 @@ public final class Exec {
     /** A byte buffer that silently stops growing at its limit. */
     static final class CappedBuffer extends ByteArrayOutputStream {
         private final int limit;
-        private boolean overflowed;
 
         CappedBuffer(int limit) {
             this.limit = limit;
@@ -63,24 +62,14 @@ public final class Exec {
 
         @Override
         public synchronized void write(byte[] b, int off, int len) {
-            int room = limit - count;
-            if (len > room) {
-                overflowed = true;
-            }
-            super.write(b, off, Math.max(0, Math.min(len, room)));
+            super.write(b, off, Math.max(0, Math.min(len, limit - count)));
         }
 
         @Override
         public synchronized void write(int b) {
             if (count < limit) {
                 super.write(b);
-            } else {
-                overflowed = true;
             }
-        }
-
-        synchronized boolean overflowed() {
-            return overflowed;
         }
     }
 }

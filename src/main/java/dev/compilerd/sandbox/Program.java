@@ -1,6 +1,5 @@
 package dev.compilerd.sandbox;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,10 +13,5 @@ public record Program(Map<String, String> files, boolean vet) {
     /** A single-file program, the common case. */
     public static Program of(String source) {
         return new Program(Map.of("prog.go", source), false);
-    }
-
-    /** The total size in bytes of every file's content, as UTF-8. */
-    public long sizeBytes() {
-        return files.values().stream().mapToLong(s -> s.getBytes(StandardCharsets.UTF_8).length).sum();
     }
 }

@@ -55,20 +55,23 @@ final class WarmPool implements ContainerSource {
         return containers.startReady(readyTimeout);
     }
 
-    /** Containers waiting right now. */
-    int idle() {
+    @Override
+    public int idle() {
         return ready.size();
     }
 
-    long hits() {
+    @Override
+    public long hits() {
         return hits.get();
     }
 
-    long misses() {
+    @Override
+    public long misses() {
         return misses.get();
     }
 
-    long recycled() {
+    @Override
+    public long recycled() {
         return recycled.get();
     }
 
