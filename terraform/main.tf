@@ -4,8 +4,8 @@
 locals {
   # --- server defaults (Defaults.java), copied here so the inequalities below can be read ---
   lameduck_sec      = 20 # Defaults.LAMEDUCK: /healthz answers 503 but /compile is still served
-  drain_timeout_sec = 20 # Defaults.DRAIN_TIMEOUT: in-flight runs finish, bounded by a hard deadline
-  hard_deadline_sec = 17 # Defaults.hardDeadline(): build 10 s + run 5 s + margin 2 s, then docker rm -f
+  drain_timeout_sec = 30 # Defaults.DRAIN_TIMEOUT: queued requests start within the max queue wait, runs end by a hard deadline
+  hard_deadline_sec = 17 # SandboxLimits.hardDeadline(): build 10 s + run 5 s + margin 2 s, then docker rm -f
 
   # --- load balancer health check: stops routing to a lameduck VM within 5 s x 3 = 15 s <= 20 s ---
   lb_check_interval_sec        = 5

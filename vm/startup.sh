@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one host recipe for compilerd: a booting VM, a developer's machine and CI all run this.
-# Idempotent: installs Docker + gVisor (runsc) + Java from Debian, registers runsc with Docker,
-# starts the daemon, and builds the sandbox image only when docker/playground/ changed.
+# Idempotent: installs Docker + gVisor (runsc, 2024 or newer) + Java from Debian, registers runsc with
+# Docker, starts the daemon, installs the docker wrapper the server runs as root, and builds the sandbox
+# image only when docker/playground/ changed.
 set -euo pipefail
 
 usage() {
@@ -9,12 +10,15 @@ usage() {
 Usage: vm/startup.sh [--vm] [--build] [--dev] [--image TAG] [--base-image IMAGE] [--no-image]
 
 Sets up this host for compilerd (run as root; safe to run again).
-  --vm                also create the 'compilerd' system user, its sudoers entry and systemd unit
+  --vm                also create the 'compilerd' system user, its sudoers entry (the docker wrapper
+                      and halt -p, nothing else) and systemd unit
   --build             also install what builds the server (JDK 17, Maven)
   --dev               --build plus the test tools (shellcheck, cloud-init)
   --image TAG         sandbox image tag (default: $COMPILERD_IMAGE or compilerd/playground:latest)
   --base-image IMAGE  base image for the sandbox Dockerfile; when unset, one is built with
-                      debootstrap (Debian trixie, minbase) because no registry is reachable here
+                      debootstrap (Debian trixie, minbase) because no registry is reachable here,
+                      from the Debian mirror this machine's apt sources use ($COMPILERD_DEBIAN_MIRROR
+                      overrides it)
   --no-image          skip building the sandbox image
   -h, --help          this help
 USAGE
@@ -24,8 +28,11 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IMAGE="${COMPILERD_IMAGE:-compilerd/playground:latest}"
 BASE_IMAGE="${COMPILERD_BASE_IMAGE:-}"
 LOCAL_BASE="compilerd/base:trixie"
-DEBIAN_MIRROR="${COMPILERD_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 RUNTIME="runsc"
+# gVisor's oldest trusted release (Preflight.MIN_RUNSC_RELEASE): it enforces RLIMIT_NPROC and has systrap.
+MIN_RUNSC_RELEASE=20240729
+WRAPPER_SRC="$REPO_DIR/vm/compilerd-docker"
+WRAPPER=/usr/local/libexec/compilerd-docker
 DOCKER_WAIT_SECONDS=60
 VM=false
 BUILD=false
@@ -68,6 +75,90 @@ install_packages() {
   apt-get update -qq || die "apt-get update failed"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install ${missing[*]} failed"
+}
+
+debian_codename() {
+  local c
+  c="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release | tr -d '"')"
+  [[ -n "$c" ]] || die "cannot tell this Debian release's codename from /etc/os-release"
+  echo "$c"
+}
+
+# debian_mirror: the Debian archive this machine's apt already uses for its own release (on a cloud VM,
+# the cloud's mirror), read from sources.list or deb822 .sources files; none is written into this repo.
+debian_mirror() {
+  if [[ -n "${COMPILERD_DEBIAN_MIRROR:-}" ]]; then
+    echo "$COMPILERD_DEBIAN_MIRROR"
+    return
+  fi
+  local codename uri
+  codename="$(debian_codename)"
+  shopt -s nullglob
+  local lists=(/etc/apt/sources.list /etc/apt/sources.list.d/*.list) sources=(/etc/apt/sources.list.d/*.sources)
+  shopt -u nullglob
+  uri="$(
+    {
+      cat "${lists[@]}" 2>/dev/null | awk -v c="$codename" '
+        $1 == "deb" { i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ } if ($(i + 1) == c) { print $i; exit } }'
+      ((${#sources[@]})) && awk -v c="$codename" 'BEGIN { RS = "" } {
+          u = ""; s = ""; d = 0; n = split($0, l, "\n")
+          for (k = 1; k <= n; k++) {
+            if (l[k] ~ /^Types:/ && (l[k] " ") ~ / deb /) d = 1
+            if (l[k] ~ /^URIs:/) { split(l[k], a, " "); u = a[2] }
+            if (l[k] ~ /^Suites:/) s = l[k] " "
+          }
+          if (d && u != "" && s ~ (" " c " ")) { print u; exit }
+        }' "${sources[@]}"
+    } | head -n 1
+  )"
+  [[ -n "$uri" ]] || die "no Debian mirror for '$codename' in the apt sources; set COMPILERD_DEBIAN_MIRROR"
+  echo "${uri%/}"
+}
+
+# runsc_release: the installed runsc's release date (20240729), or 0 when none is installed.
+runsc_release() {
+  local v
+  v="$(dpkg-query -W -f='${Version}' runsc 2>/dev/null || true)"
+  if [[ "$v" =~ (20[0-9]{6}) ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi
+}
+
+# install_runsc: gVisor 2024 or newer. Debian 12's own runsc is from December 2022 (no RLIMIT_NPROC,
+# ptrace only), so on bookworm it comes from bookworm-backports, on the mirror apt already uses.
+install_runsc() {
+  if (($(runsc_release) >= MIN_RUNSC_RELEASE)); then
+    step "runsc $(runsc_release) already installed (>= $MIN_RUNSC_RELEASE)"
+    return
+  fi
+  local codename
+  codename="$(debian_codename)"
+  export DEBIAN_FRONTEND=noninteractive
+  if [[ "$codename" == bookworm ]]; then
+    local list=/etc/apt/sources.list.d/compilerd-backports.sources
+    step "adding bookworm-backports (for runsc >= $MIN_RUNSC_RELEASE) in $list"
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$(debian_mirror)" > "$list"
+    apt-get update -qq || die "apt-get update failed"
+    step "installing runsc from bookworm-backports"
+    apt-get install -y -qq --no-install-recommends -t bookworm-backports runsc >/dev/null \
+      || die "apt-get install -t bookworm-backports runsc failed"
+  else
+    apt-get update -qq || die "apt-get update failed"
+    apt-get install -y -qq --no-install-recommends runsc >/dev/null || die "apt-get install runsc failed"
+  fi
+  (($(runsc_release) >= MIN_RUNSC_RELEASE)) \
+    || die "runsc $(runsc_release) is older than $MIN_RUNSC_RELEASE, the oldest compilerd trusts"
+  step "installed runsc $(runsc_release)"
+}
+
+# install_wrapper: the root-owned docker wrapper the server runs through sudo, on every host, so a
+# developer's machine runs exactly the isolation flags a VM does.
+install_wrapper() {
+  if cmp -s "$WRAPPER_SRC" "$WRAPPER" && [[ "$(stat -c '%U %a' "$WRAPPER")" == "root 755" ]]; then
+    step "docker wrapper $WRAPPER up to date"
+    return
+  fi
+  step "installing the docker wrapper $WRAPPER"
+  install -D -o root -g root -m 0755 "$WRAPPER_SRC" "$WRAPPER"
 }
 
 java_ok() {
@@ -137,7 +228,7 @@ build_local_base() {
   local dir
   dir="$(mktemp -d /var/tmp/compilerd-base.XXXXXX)"
   step "building base image $LOCAL_BASE with debootstrap (trixie, minbase) in $dir"
-  debootstrap --variant=minbase trixie "$dir" "$DEBIAN_MIRROR" >/var/log/compilerd-debootstrap.log 2>&1 \
+  debootstrap --variant=minbase trixie "$dir" "$(debian_mirror)" >/var/log/compilerd-debootstrap.log 2>&1 \
     || die "debootstrap failed, see /var/log/compilerd-debootstrap.log"
   tar -C "$dir" -c . | docker import - "$LOCAL_BASE" >/dev/null || die "docker import failed"
   rm -rf "$dir"
@@ -164,8 +255,7 @@ build_image() {
 }
 
 setup_vm_user() {
-  local docker_bin halt_bin sudoers=/etc/sudoers.d/compilerd tmp
-  docker_bin="$(command -v docker)"
+  local halt_bin sudoers=/etc/sudoers.d/compilerd tmp
   halt_bin="$(command -v halt || echo /usr/sbin/halt)"
   if id compilerd >/dev/null 2>&1; then
     step "user compilerd exists"
@@ -174,14 +264,15 @@ setup_vm_user() {
     useradd --system --home-dir /var/lib/compilerd --create-home --shell /usr/sbin/nologin compilerd
   fi
   tmp="$(mktemp)"
-  printf '# compilerd may run exactly docker and halt as root, without a password.\ncompilerd ALL=(root) NOPASSWD: %s, %s\n' \
-    "$docker_bin" "$halt_bin" > "$tmp"
+  # The wrapper validates its arguments and builds every isolation flag itself; halt takes exactly -p.
+  printf '# compilerd may run exactly the docker wrapper and "halt -p" as root, without a password.\ncompilerd ALL=(root) NOPASSWD: %s, %s -p\n' \
+    "$WRAPPER" "$halt_bin" > "$tmp"
   visudo -c -q -f "$tmp" || { rm -f "$tmp"; die "generated sudoers entry does not validate"; }
   if cmp -s "$tmp" "$sudoers"; then
     step "sudoers entry $sudoers up to date"
     rm -f "$tmp"
   else
-    step "installing sudoers entry $sudoers (docker and halt only)"
+    step "installing sudoers entry $sudoers (the docker wrapper and halt -p only)"
     install -m 0440 "$tmp" "$sudoers"
     rm -f "$tmp"
   fi
@@ -191,7 +282,7 @@ setup_vm_user() {
 }
 
 main() {
-  local packages=(docker.io runsc sudo jq ca-certificates)
+  local packages=(docker.io sudo jq ca-certificates)
   java_ok || packages+=(openjdk-17-jre-headless)
   if [[ "$BUILD" == true ]]; then
     command -v javac >/dev/null || packages+=(openjdk-17-jdk-headless)
@@ -201,6 +292,8 @@ main() {
     packages+=(shellcheck cloud-init)
   fi
   install_packages "${packages[@]}"
+  install_runsc
+  install_wrapper
   if [[ "$DEV" == true && "$VM" == false && ! -e /etc/cloud/cloud-init.disabled ]]; then
     # cloud-init is here only for `cloud-init schema`; it must not reconfigure this machine at its next boot.
     step "disabling cloud-init at boot on this development machine"

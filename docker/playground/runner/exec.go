@@ -18,11 +18,13 @@ func rawLimit(payload int) int {
 // waitDelay bounds how long we wait for pipes held open by processes that escaped the kill.
 const waitDelay = 500 * time.Millisecond
 
-// command prepares cmd to run in its own process group so a deadline kills every descendant.
-func command(ctx context.Context, name string, args ...string) *exec.Cmd {
+// command prepares cmd to run as cred (nil: as the runner) with exactly env, in its own process group
+// so a deadline kills every descendant.
+func command(ctx context.Context, cred *syscall.Credential, env []string, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = workDir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = waitDelay
 	return cmd
@@ -35,7 +37,7 @@ func runTool(timeout time.Duration, name string, args ...string) (out []byte, ok
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := command(ctx, name, args...)
+	cmd := command(ctx, ids.builder, toolEnv, name, args...)
 	buf := &capped{limit: maxErrorsBytes}
 	cmd.Stdout, cmd.Stderr = buf, buf
 	err := cmd.Run()
@@ -48,18 +50,38 @@ func runTool(timeout time.Duration, name string, args ...string) (out []byte, ok
 	return buf.bytes(), err == nil, false
 }
 
-// runProgram runs the built binary with the soft run deadline and a shared cap on stdout+stderr.
-func runProgram(res *Result, timeout time.Duration, limit int, args []string) {
+// runProgram runs the built binary as the program's uid with the soft run deadline, a shared cap on
+// stdout+stderr and an address-space limit, and notes whether it ended at its process limit.
+func runProgram(res *Result, timeout time.Duration, limit int, addressSpace int64, args []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := command(ctx, binaryPath, args...)
-	cmd.Env = []string{"HOME=/tmp", "TMPDIR=/tmp", "PATH=/usr/local/bin:/usr/bin:/bin"}
+	nproc := 0
+	if ids.program == nil {
+		addressSpace = 0 // outside the sandbox (warm-up, tests) the program runs as the runner, unlimited
+	} else {
+		nproc = processLimit()
+	}
+	name, argv := limitedCommand(addressSpace, binaryPath, args...)
+	cmd := command(ctx, ids.program, programEnv, name, argv...)
+	atLimit := func() bool {
+		return nproc > 0 && countTasks("/proc", programUID)*10 >= nproc*9
+	}
+	cancelGroup := cmd.Cancel
+	cmd.Cancel = func() error {
+		if atLimit() { // counted before the kill, while a process bomb is still there
+			res.ProcessLimit = nproc
+		}
+		return cancelGroup()
+	}
 	shared := &sharedLimit{left: limit, rawLeft: rawLimit(limit), onOverflow: cancel}
 	stdout, stderr := &limited{shared: shared}, &limited{shared: shared}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	start := time.Now()
 	err := cmd.Run()
 	res.RunMs = time.Since(start).Milliseconds()
+	if res.ProcessLimit == 0 && err != nil && atLimit() {
+		res.ProcessLimit = nproc
+	}
 	res.Stdout, res.Stderr = stdout.buf.Bytes(), stderr.buf.Bytes()
 	res.OutputTooLarge = shared.overflowed()
 	res.TimedOut = !res.OutputTooLarge && errors.Is(ctx.Err(), context.DeadlineExceeded)

@@ -41,7 +41,7 @@ func planDirect(files map[string]string) *direct {
 }
 
 func toolPath(name string) string {
-	return filepath.Join(os.Getenv("GOROOT"), "pkg", "tool", runtime.GOOS+"_"+runtime.GOARCH, name)
+	return filepath.Join(goRoot, "pkg", "tool", runtime.GOOS+"_"+runtime.GOARCH, name)
 }
 
 // build compiles and links; handled is false when the prebuilt cache is not what we expected, and

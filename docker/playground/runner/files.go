@@ -26,7 +26,12 @@ func writeFiles(dir string, files map[string]string) error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	// Sticky and world-writable: the build tools and the program (other uids) may add files here,
+	// but none can remove or replace the sources the runner wrote.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
 		return err
 	}
 	if _, ok := files["go.mod"]; !ok {

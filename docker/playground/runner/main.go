@@ -16,7 +16,10 @@ import (
 
 // Limits that hold whatever the header says: the server sends smaller ones.
 const (
-	readyLine        = "compilerd-runner ready v1"
+	readyLine        = "compilerd-runner ready v2"
+	goRoot           = "/usr/lib/go-1.24"
+	goTool           = goRoot + "/bin/go"
+	runnerPath       = "/usr/local/bin/runner"
 	maxHeaderBytes   = 8 << 20 // a 1 MiB program JSON-escaped, with room
 	maxFiles         = 32
 	maxFileNameLen   = 128
@@ -39,6 +42,7 @@ type Header struct {
 	BuildTimeoutMs int64             `json:"buildTimeoutMs"`
 	RunTimeoutMs   int64             `json:"runTimeoutMs"`
 	OutputLimit    int               `json:"outputLimit"`
+	AddressSpace   int64             `json:"addressSpace"` // the program's RLIMIT_AS in bytes; 0 = none
 	// noFast forces go build; the warm-up uses it so the go command's cache is complete.
 	noFast bool
 }
@@ -57,12 +61,18 @@ type Result struct {
 	TimedOut       bool   `json:"timedOut"`
 	ExitCode       int    `json:"exitCode"`
 	Signal         string `json:"signal,omitempty"`
-	FastBuild      bool   `json:"fastBuild"` // compiled and linked without the go command
+	ProcessLimit   int    `json:"processLimit,omitempty"` // set when the program ended at its process limit
+	FastBuild      bool   `json:"fastBuild"`              // compiled and linked without the go command
 	BuildMs        int64  `json:"buildMs"`
 	RunMs          int64  `json:"runMs"`
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == limitedExecFlag {
+		err := execLimited(os.Args[2:])
+		fmt.Fprintln(os.Stderr, "runner:", err)
+		os.Exit(126)
+	}
 	if len(os.Args) > 1 && os.Args[1] == "-warm" {
 		if err := warm(); err != nil {
 			fmt.Fprintln(os.Stderr, "runner: warm-up failed:", err)
@@ -70,6 +80,8 @@ func main() {
 		}
 		return
 	}
+	dropEnvironment()
+	ids = sandboxIdentities()
 	protectRunner()
 	fmt.Println(readyLine)
 	header, err := readHeader(os.Stdin)
@@ -80,26 +92,27 @@ func main() {
 		res = handle(header)
 	}
 	killEverythingElse()
-	// The leading newline ends any partial line a program pushed into our stdout.
-	os.Stdout.Write([]byte("\n"))
+	// Only the runner can write here (the program runs under another uid): the result is the one line
+	// after the ready line, and the server trusts nothing else.
 	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
 		fmt.Fprintln(os.Stderr, "runner: writing result:", err)
 		os.Exit(1)
 	}
 }
 
-// protectRunner keeps the program (same uid) from stopping or impersonating the runner: SIGTERM and
-// friends get a handler (handlers reset on exec, so the program keeps default signals), and a
-// non-dumpable runner cannot be ptraced nor have its /proc/1/fd opened.
+// ids holds the credentials of the build tools and the program (see identity.go).
+var ids identities
+
+// protectRunner is defence in depth behind the uid split: stray SIGTERM and friends get a handler
+// (handlers reset on exec, so the program keeps default signals), and the runner is non-dumpable.
 func protectRunner() {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT)
 	const prSetDumpable = 4
 	syscall.RawSyscall(syscall.SYS_PRCTL, prSetDumpable, 0, 0)
 }
 
-// killEverythingElse ends every other process in the container before the result is written, so the
-// result is the last thing on stdout: the server trusts only the last line, and a program that wrote
-// through /proc/1/fd/1 cannot write after it. Only as PID 1, i.e. inside the container.
+// killEverythingElse ends every other process in the container (CAP_KILL reaches the program's uid)
+// before the result is written. Only as PID 1, i.e. inside the container.
 func killEverythingElse() {
 	if os.Getpid() == 1 {
 		syscall.Kill(-1, syscall.SIGKILL)
@@ -176,7 +189,7 @@ func handle(h *Header) *Result {
 		if plan != nil {
 			out, ok, timedOut = plan.vet(h.buildTimeout())
 		} else {
-			out, ok, timedOut = runTool(h.buildTimeout(), "go", "vet", "-tags=faketime", ".")
+			out, ok, timedOut = runTool(h.buildTimeout(), goTool, "vet", "-tags=faketime", ".")
 		}
 		res.VetRan = true
 		res.VetOK = ok
@@ -200,7 +213,7 @@ func handle(h *Header) *Result {
 		if isTest {
 			args = []string{"test", "-c", "-tags=faketime", "-o", binaryPath, "."}
 		}
-		out, ok, timedOut = runTool(h.buildTimeout()-time.Since(start), "go", args...)
+		out, ok, timedOut = runTool(h.buildTimeout()-time.Since(start), goTool, args...)
 	}
 	res.BuildMs = time.Since(start).Milliseconds()
 	if timedOut {
@@ -221,7 +234,7 @@ func handle(h *Header) *Result {
 	if isTest {
 		runArgs = []string{"-test.v"}
 	}
-	runProgram(res, h.runTimeout(), h.outputLimit(), runArgs)
+	runProgram(res, h.runTimeout(), h.outputLimit(), h.AddressSpace, runArgs)
 	return res
 }
 

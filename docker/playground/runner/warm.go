@@ -12,8 +12,7 @@ import (
 // warm runs the exact vet/build/test pipeline of a request over programs that import the whole
 // importable standard library, so GOCACHE holds every action a user's program can need.
 func warm() error {
-	out, err := exec.Command("go", "list", "-e", "-tags=faketime",
-		"-f", "{{if not .Error}}{{.ImportPath}}{{end}}", "std").Output()
+	out, err := goCommand("list", "-e", "-tags=faketime", "-f", "{{if not .Error}}{{.ImportPath}}{{end}}", "std")
 	if err != nil {
 		return fmt.Errorf("go list std: %v", err)
 	}
@@ -55,8 +54,8 @@ func warm() error {
 // writeImportcfg records where GOCACHE holds each standard package built with -tags=faketime,
 // for the direct compile, link and vet calls (fast.go).
 func writeImportcfg() error {
-	out, err := exec.Command("go", "list", "-export", "-tags=faketime", "-deps",
-		"-f", "{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}", "std").Output()
+	out, err := goCommand("list", "-export", "-tags=faketime", "-deps",
+		"-f", "{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}", "std")
 	if err != nil {
 		return fmt.Errorf("go list -export std: %v", err)
 	}
@@ -73,4 +72,11 @@ func importable(pkg string) bool {
 		return false
 	}
 	return !strings.Contains(pkg, "internal") && !strings.HasPrefix(pkg, "vendor/")
+}
+
+// goCommand runs the go command with the tools' environment and returns its standard output.
+func goCommand(args ...string) ([]byte, error) {
+	cmd := exec.Command(goTool, args...)
+	cmd.Env = toolEnv
+	return cmd.Output()
 }

@@ -1,6 +1,7 @@
 package dev.compilerd;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.compilerd.compile.Admission;
 import dev.compilerd.compile.CompileService;
 import dev.compilerd.compile.ResponseMapper;
@@ -9,20 +10,18 @@ import dev.compilerd.config.Config;
 import dev.compilerd.config.ConfigException;
 import dev.compilerd.config.ConfigParser;
 import dev.compilerd.config.Values;
-import dev.compilerd.http.CompileHandler;
 import dev.compilerd.http.HttpServer;
-import dev.compilerd.http.MetricsHandler;
-import dev.compilerd.http.RequestParser;
-import dev.compilerd.http.Router;
+import dev.compilerd.http.Routes;
 import dev.compilerd.lifecycle.Lifecycle;
 import dev.compilerd.lifecycle.Lifetime;
-import dev.compilerd.lifecycle.Recycler;
+import dev.compilerd.lifecycle.Retirement;
 import dev.compilerd.lifecycle.State;
 import dev.compilerd.metrics.Metrics;
 import dev.compilerd.sandbox.Containers;
 import dev.compilerd.sandbox.DockerCommand;
 import dev.compilerd.sandbox.DockerSandbox;
 import dev.compilerd.sandbox.Exec;
+import dev.compilerd.sandbox.Instance;
 import dev.compilerd.sandbox.Preflight;
 import dev.compilerd.sandbox.RunnerProtocol;
 import dev.compilerd.sandbox.Sandbox;
@@ -45,30 +44,28 @@ public final class Main {
     static final Duration HALT_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-    private final Config config;
     private final Lifecycle lifecycle;
     private final CompileService service;
     private final HttpServer http;
 
     /** Builds the whole handler tree around {@code sandbox}; handler tests pass a fake one. */
     public Main(Config config, Sandbox sandbox, Clock clock, Metrics metrics) {
-        this.config = config;
         ObjectMapper json = new ObjectMapper();
         this.lifecycle = new Lifecycle(clock);
-        ResultCache cache = new ResultCache(config.cacheEntries(), config.cacheBytes(), sandbox.imageId());
-        Admission admission = new Admission(config.workers(), config.queue(), config.queueTimeout());
+        ResultCache cache = new ResultCache(config.cache().entries(), config.cache().bytes(), sandbox.imageId());
+        Admission admission = new Admission(config.admission().workers(), config.admission().queue(),
+                config.admission().maxQueueWait());
         this.service = new CompileService(sandbox, cache, admission,
                 new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes()), json,
                 metrics.registry());
         metrics.bindCache(cache);
         metrics.bindAdmission(admission);
         metrics.bindLifecycle(lifecycle);
-        CompileHandler compile = new CompileHandler(service, new RequestParser(json), config.maxRequestBytes(),
-                config.bodyTimeout(), config.allowOrigin());
-        Router router = new Router(compile, lifecycle::healthy, sandbox::failure, lifecycle::closingConnections,
-                new MetricsHandler(metrics::scrape), config.port());
-        this.http = new HttpServer(config.bind(), config.port(), router, config.workers(), config.queue(),
-                config.drainTimeout());
+        Routes routes = new Routes(config.http(), service, json, metrics, lifecycle::healthy,
+                lifecycle::closingConnections, sandbox::failure);
+        this.http = new HttpServer(config.http().bind(), config.http().port(), routes.router(),
+                config.admission().workers(), config.admission().queue(), config.lifecycle().drainTimeout());
+        http.stopWith(routes.requestLog());
     }
 
     /** Starts Jetty and moves to SERVING. */
@@ -94,25 +91,25 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        if (ConfigParser.wantsHelp(args)) {
-            System.out.print(ConfigParser.help());
-            return;
-        }
-        Config config;
+        ConfigParser.Parsed parsed;
         try {
-            config = new ConfigParser(System.getenv()).parse(args);
+            parsed = new ConfigParser(System.getenv()).read(args);
         } catch (ConfigException e) {
             System.err.println("compilerd: " + e.getMessage());
             System.exit(2);
             return;
         }
-        System.exit(run(config));
+        if (parsed instanceof ConfigParser.Print p) {
+            System.out.print(p.text());
+            return;
+        }
+        System.exit(run(((ConfigParser.Run) parsed).config()));
     }
 
     /** Runs until halted; returns the exit code. Refuses to start (exit 1) when the sandbox is not there. */
     static int run(Config config) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        DockerCommand tagged = DockerCommand.from(config);
+        DockerCommand tagged = DockerCommand.from(config, Instance.current());
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
         Containers containers;
         String imageId;
@@ -120,22 +117,52 @@ public final class Main {
             Preflight preflight = new Preflight(tagged, json);
             imageId = preflight.check(PREFLIGHT_TIMEOUT);
             // Run exactly the image that was checked and keys the cache, even if the tag is rebuilt meanwhile.
-            containers = new Containers(tagged.pinnedTo(imageId), protocol.maxResultBytes());
-            int reaped = containers.reapOrphans();
-            LOG.info("removed {} orphaned container(s) left by an earlier run", reaped);
+            containers = new Containers(tagged.pinnedTo(imageId), protocol.maxResultBytes(), Instance::alive);
+            LOG.info("removed {} orphaned container(s) left by servers that are gone", containers.reapOrphans());
             preflight.smoke(containers, config.limits().hardDeadline());
         } catch (SandboxException e) {
             LOG.error("refusing to start: {}", e.getMessage());
             return 1;
         }
         Metrics metrics = new Metrics();
-        DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), imageId, config.pool(),
-                config.poolMaxIdle(), metrics.registry());
+        DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), imageId, config.sandbox().pool(),
+                config.sandbox().poolMaxIdle(), metrics.registry());
         sandbox.bind(metrics);
         Main main = new Main(config, sandbox, Clock.systemUTC(), metrics);
-        ScheduledExecutorService timers = scheduler("lifecycle");
-        Recycler recycler = new Recycler(main.lifecycle, (d, task) -> timers.schedule(task, d.toMillis(),
-                TimeUnit.MILLISECONDS), config.lameduck(), config.halt(), new Recycler.Steps() {
+        main.http.stopWith(sandbox); // the pool and every container go once the last request is answered
+        Retirement retirement = retirement(config, main);
+        try {
+            main.start();
+        } catch (Exception e) {
+            LOG.error("refusing to start: {}", e.getMessage());
+            sandbox.close();
+            return 1;
+        }
+        Signals.onTerm(() -> retirement.begin(Retirement.Reason.SIGTERM));
+        // The reaper has its own thread: a hung docker ps must not delay lameduck or the drain.
+        long reap = config.sandbox().reapInterval().toMillis();
+        timer("reaper").scheduleWithFixedDelay(() -> reap(containers), reap, reap, TimeUnit.MILLISECONDS);
+        LOG.info("serving on {}:{} with image {} ({}), runtime {}, {} worker(s), queue {}, pool {}",
+                config.http().bind(), main.port(), config.sandbox().image(), imageId, config.sandbox().runtime(),
+                config.admission().workers(), config.admission().queue(), config.sandbox().pool());
+        if (config.lifecycle().lifetimeEnabled()) {
+            Duration lifetime = Lifetime.pick(config.lifecycle().lifetimeMin(), config.lifecycle().lifetimeMax(),
+                    ThreadLocalRandom.current());
+            retirement.startLifetime(lifetime);
+            LOG.info("lifetime {}: lameduck begins at {}", Values.format(lifetime), Instant.now().plus(lifetime));
+        } else {
+            LOG.info("lifetime disabled (--lifetime-max 0)");
+        }
+        retirement.awaitHalted();
+        LOG.info("halted ({}); exiting", retirement.reason());
+        return 0;
+    }
+
+    /** Lameduck closes idle connections, the drain stops Jetty (and with it the sandbox), halt runs the command. */
+    private static Retirement retirement(Config config, Main main) {
+        ScheduledExecutorService timers = timer("lifecycle");
+        return new Retirement(main.lifecycle, (d, task) -> timers.schedule(task, d.toMillis(), TimeUnit.MILLISECONDS),
+                config.lifecycle().lameduck(), config.lifecycle().halt(), new Retirement.Steps() {
             @Override
             public void lameduck() {
                 LOG.info("closed {} idle connection(s)", main.http.closeIdleConnections());
@@ -149,57 +176,26 @@ public final class Main {
                 } catch (Exception e) {
                     LOG.warn("HTTP drain ended with {}", e.toString());
                 }
-                long t1 = System.nanoTime();
-                sandbox.close();
-                LOG.info("drained: HTTP in {} ms, containers removed in {} ms", (t1 - t0) / 1_000_000,
-                        (System.nanoTime() - t1) / 1_000_000);
+                LOG.info("drained and removed every container in {} ms", (System.nanoTime() - t0) / 1_000_000);
             }
 
             @Override
             public void halt() {
-                LOG.info("halting the VM: {}", String.join(" ", config.haltCommand()));
+                LOG.info("halting the VM: {}", String.join(" ", config.lifecycle().haltCommand()));
                 try {
-                    Exec.Outcome o = Exec.run(config.haltCommand(), HALT_TIMEOUT);
+                    Exec.Outcome o = Exec.run(config.lifecycle().haltCommand(), HALT_TIMEOUT);
                     LOG.info("halt command exited {} {}", o.exitCode(), o.stderr().strip());
                 } catch (SandboxException e) {
                     LOG.error("halt command failed: {}", e.getMessage());
                 }
             }
         });
-        Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "remove-containers"));
-        try {
-            main.start();
-        } catch (Exception e) {
-            LOG.error("refusing to start: {}", e.getMessage());
-            sandbox.close();
-            return 1;
-        }
-        Signals.onTerm(() -> recycler.begin(Recycler.Reason.SIGTERM));
-        // The reaper has its own thread: a hung docker ps must not delay lameduck or the drain.
-        scheduler("reaper").scheduleWithFixedDelay(() -> reap(containers), config.reapInterval().toMillis(),
-                config.reapInterval().toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("serving on {}:{} with image {} ({}), runtime {}, {} worker(s), queue {}, pool {}",
-                config.bind(), main.port(), config.image(), imageId, config.runtime(), config.workers(), config.queue(),
-                config.pool());
-        if (config.lifetimeEnabled()) {
-            Duration lifetime = Lifetime.pick(config.lifetimeMin(), config.lifetimeMax(), ThreadLocalRandom.current());
-            recycler.startLifetime(lifetime);
-            LOG.info("lifetime {}: lameduck begins at {}", Values.format(lifetime), Instant.now().plus(lifetime));
-        } else {
-            LOG.info("lifetime disabled (--lifetime-max 0)");
-        }
-        recycler.awaitHalted();
-        LOG.info("halted ({}); exiting", recycler.reason());
-        return 0;
     }
 
     /** A single daemon thread for timed work, named for thread dumps. */
-    private static ScheduledExecutorService scheduler(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+    private static ScheduledExecutorService timer(String name) {
+        return Executors.newSingleThreadScheduledExecutor(
+                new ThreadFactoryBuilder().setNameFormat(name).setDaemon(true).build());
     }
 
     private static void reap(Containers containers) {

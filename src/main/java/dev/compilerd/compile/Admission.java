@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
 public final class Admission {
     /** How often a queued request checks whether its client is still there (it also checks when dequeued). */
     static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final int workers;
     private final int queue;
@@ -30,20 +31,37 @@ public final class Admission {
     }
 
     /** Thrown when the queue is full or the wait too long: the caller answers 503 with Retry-After. */
-    public static final class BusyException extends Exception {
+    public static final class BusyException extends Exception implements Outcome.Failure {
         private static final long serialVersionUID = 1L;
+        private final transient Duration retryAfter;
 
-        public BusyException(String message) {
+        public BusyException(String message, Duration retryAfter) {
             super(message, null, false, false);
+            this.retryAfter = retryAfter;
+        }
+
+        /** When a retry here is likely to be admitted. */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+
+        @Override
+        public Outcome outcome() {
+            return Outcome.BUSY;
         }
     }
 
     /** Thrown when the client went away while queued: no run is spent on it. */
-    public static final class AbandonedException extends Exception {
+    public static final class AbandonedException extends Exception implements Outcome.Failure {
         private static final long serialVersionUID = 1L;
 
         public AbandonedException() {
             super("client went away while queued", null, false, false);
+        }
+
+        @Override
+        public Outcome outcome() {
+            return Outcome.ABANDONED;
         }
     }
 
@@ -72,7 +90,7 @@ public final class Admission {
                 return permit();
             }
             if (waiters.size() >= queue) {
-                throw new BusyException("all " + workers + " workers and " + queue + " queue places are taken");
+                throw new BusyException("all " + workers + " workers and " + queue + " queue places are taken", RETRY);
             }
             Waiter me = new Waiter(lock.newCondition());
             waiters.addLast(me);
@@ -80,7 +98,7 @@ public final class Admission {
                 while (!me.admitted) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        throw new BusyException("waited " + maxWait.toSeconds() + " s for a worker");
+                        throw new BusyException("waited " + maxWait.toSeconds() + " s for a worker", RETRY);
                     }
                     me.turn.await(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
                     if (!me.admitted && abandoned.getAsBoolean()) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Maps a run's result to the playground's response, and says whether that response may be cached. */
+/** Maps a run's result to the playground's response and its {@link Outcome}. Stateless and thread-safe. */
 public final class ResponseMapper {
     /** Added to errors that come from importing a module the sandbox cannot download. */
     static final String STDLIB_ONLY = "\n\nOnly the Go standard library is available: the sandbox has no network,"
@@ -23,43 +23,63 @@ public final class ResponseMapper {
         this.memoryBytes = memoryBytes;
     }
 
-    /** A response together with whether the same request will always produce it. */
-    public record Mapped(CompileResponse response, boolean cacheable, String outcome) {}
+    /** A response together with how the request ended. */
+    public record Mapped(CompileResponse response, Outcome outcome) {}
 
     public Mapped map(RunResult r) {
-        String vetErrors = r.vetErrors();
-        boolean vetOK = r.vetRan() && r.vetOK();
-        if (r.killed()) {
-            return new Mapped(new CompileResponse("Program was killed: it ran out of memory (limit "
-                    + Values.formatBytes(memoryBytes) + ") or killed the sandbox.", null, r.exitCode(), r.isTest(), 0,
-                    vetErrors, vetOK), false, "killed");
-        }
-        if (r.phase() != RunResult.Phase.RUN) {
-            if (r.timedOut()) {
-                return new Mapped(CompileResponse.error(CompileResponse.TIMEOUT), false, "build-timeout");
+        RunResult.Build b = r.build();
+        String vetErrors = b.vetErrors();
+        boolean vetOK = b.vetRan() && b.vetOK();
+        switch (r.ending()) {
+            case KILLED -> {
+                return new Mapped(new CompileResponse("Program was killed: it ran out of memory (limit "
+                        + Values.formatBytes(memoryBytes) + ") or ended its sandbox.", null, r.run().exitCode(),
+                        b.isTest(), 0, vetErrors, vetOK), Outcome.KILLED);
             }
-            String errors = r.errors();
-            if (MISSING_MODULE.matcher(errors).find()) {
-                errors = errors.stripTrailing() + STDLIB_ONLY;
+            case DEADLINE -> {
+                return new Mapped(new CompileResponse(CompileResponse.TIMEOUT, List.of(), 0, b.isTest(), 0, vetErrors,
+                        vetOK), Outcome.TIMEOUT);
             }
-            return new Mapped(new CompileResponse(errors, null, 0, r.isTest(), 0, vetErrors, vetOK), true,
-                    r.phase() == RunResult.Phase.SETUP ? "invalid" : "compile-error");
+            case SETUP, BUILD -> {
+                if (b.timedOut()) {
+                    return new Mapped(CompileResponse.error(CompileResponse.TIMEOUT), Outcome.BUILD_TIMEOUT);
+                }
+                String errors = b.errors();
+                if (MISSING_MODULE.matcher(errors).find()) {
+                    errors = errors.stripTrailing() + STDLIB_ONLY;
+                }
+                return new Mapped(new CompileResponse(errors, null, 0, b.isTest(), 0, vetErrors, vetOK),
+                        r.ending() == RunResult.Ending.SETUP ? Outcome.INVALID : Outcome.COMPILE_ERROR);
+            }
+            default -> {
+                return ran(r.run(), b.isTest(), vetErrors, vetOK);
+            }
         }
-        if (!r.errors().isEmpty() && !r.timedOut()) {
-            // The runner could not run the built program (say, the pids limit): show why, never cache it.
-            return new Mapped(new CompileResponse(r.errors(), null, 0, r.isTest(), 0, vetErrors, vetOK), false,
-                    "run-error");
+    }
+
+    private Mapped ran(RunResult.Run run, boolean isTest, String vetErrors, boolean vetOK) {
+        if (!run.errors().isEmpty() && !run.timedOut()) {
+            // The runner could not start the built program: show why, never cache it.
+            return new Mapped(new CompileResponse(run.errors(), null, 0, isTest, 0, vetErrors, vetOK), Outcome.RUN_ERROR);
         }
-        Events.Decoded d = Events.from(r.stdout(), r.stderr(), maxOutputBytes);
+        Events.Decoded d = Events.from(run.stdout(), run.stderr(), maxOutputBytes);
         List<Event> events = new ArrayList<>(d.events());
-        boolean tooLarge = d.tooLarge() || r.outputTooLarge();
-        int failed = r.isTest() ? (int) FAILED_TEST.matcher(d.stdoutText()).results().count() : 0;
-        if (!r.signal().isEmpty() && !r.timedOut() && !tooLarge) {
-            events.add(new Event("signal: " + r.signal() + "\n", "stderr", 0));
+        boolean tooLarge = d.tooLarge() || run.outputTooLarge();
+        int failed = isTest ? (int) FAILED_TEST.matcher(d.stdoutText()).results().count() : 0;
+        if (run.processLimit() > 0 && !tooLarge) {
+            events.add(new Event("too many processes: the program reached its limit of " + run.processLimit()
+                    + " processes and threads\n", "stderr", 0));
         }
-        String errors = r.timedOut() ? CompileResponse.TIMEOUT : tooLarge ? CompileResponse.OUTPUT_TOO_LARGE : "";
-        String outcome = r.timedOut() ? "timeout" : tooLarge ? "output-too-large" : r.exitCode() == 0 ? "ok" : "exit-" + r.exitCode();
-        return new Mapped(new CompileResponse(errors, events, r.timedOut() || tooLarge ? 0 : r.exitCode(), r.isTest(),
-                failed, vetErrors, vetOK), !r.timedOut(), outcome);
+        if (!run.signal().isEmpty() && !run.timedOut() && !tooLarge) {
+            events.add(new Event("signal: " + run.signal() + "\n", "stderr", 0));
+        }
+        String errors = run.timedOut() ? CompileResponse.TIMEOUT : tooLarge ? CompileResponse.OUTPUT_TOO_LARGE : "";
+        Outcome outcome = run.timedOut() ? Outcome.TIMEOUT : tooLarge ? Outcome.OUTPUT_TOO_LARGE
+                : run.exitCode() == 0 ? Outcome.OK : Outcome.EXIT_NONZERO;
+        if (run.processLimit() > 0 && outcome.cacheable()) {
+            outcome = Outcome.PROCESS_LIMIT;
+        }
+        return new Mapped(new CompileResponse(errors, events, run.timedOut() || tooLarge ? 0 : run.exitCode(), isTest,
+                failed, vetErrors, vetOK), outcome);
     }
 }

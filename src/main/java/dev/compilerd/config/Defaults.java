@@ -10,7 +10,8 @@ public final class Defaults {
     public static final String BIND = "0.0.0.0";
     public static final String IMAGE = "compilerd/playground:latest";
     public static final String RUNTIME = "runsc";
-    public static final String DOCKER = "sudo -n docker";
+    /** The root-owned wrapper vm/startup.sh installs: the only docker commands the server may run as root. */
+    public static final String DOCKER = "sudo -n /usr/local/libexec/compilerd-docker";
     public static final String CONTAINER_PREFIX = "compilerd";
     public static final String ALLOW_ORIGIN = "*";
 
@@ -23,30 +24,51 @@ public final class Defaults {
     /** Slack between the runner's soft deadlines and the server's hard one (docker rm -f). */
     public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(2);
     public static final long MEMORY_BYTES = 512L * 1024 * 1024;
-    public static final int PIDS = 128;
+    /**
+     * Host pids of the whole sandbox (docker --pids-limit): a backstop only. Under gVisor each sandboxed process
+     * costs about one host pid (threads cost none with systrap), so this must exceed {@link #NPROC} by {@link
+     * #PIDS_HEADROOM}, or a program's processes would kill the whole sandbox instead of meeting their own limit.
+     */
+    public static final int PIDS = 1024;
+    /** The program's RLIMIT_NPROC: its processes and threads together; the limit a fork bomb meets first. */
+    public static final int NPROC = 512;
+    /** Host pids gVisor, the runner and the build tools need beyond the program's own processes. */
+    public static final int PIDS_HEADROOM = 256;
     public static final double CPUS = 1.0;
     public static final long TMPFS_BYTES = 128L * 1024 * 1024;
+    /** Open files per process in the sandbox (RLIMIT_NOFILE). */
+    public static final int NOFILE = 1024;
+    /**
+     * The program's RLIMIT_AS: a memory hog fails in its own runtime ("out of memory", a 200 with its output)
+     * before the container's memory cgroup kills the whole sandbox. Go needs about 600 MiB of address space
+     * reserved to start, so this stays well above that.
+     */
+    public static final long ADDRESS_SPACE_BYTES = 1L << 30;
 
     public static final int QUEUE = 100;
-    /** The longest a request waits in the queue before a 503: a playground user has given up by then. */
-    public static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest a request may wait for a worker; one that cannot start within it gets a 503 at once. */
+    public static final Duration MAX_QUEUE_WAIT = Duration.ofSeconds(10);
     public static final long CACHE_ENTRIES = 10_000;
     public static final long CACHE_BYTES = 256L * 1024 * 1024;
+    /** How long a result lives in the shared cache tier. */
+    public static final Duration SHARED_CACHE_TTL = Duration.ofDays(7);
+    /** A shared-cache lookup that takes longer than this counts as a miss (and an error for the breaker). */
+    public static final Duration SHARED_CACHE_TIMEOUT = Duration.ofMillis(50);
+    /** Larger responses are not written to the shared tier, and larger values read from it are ignored. */
+    public static final int SHARED_CACHE_MAX_VALUE_BYTES = 1 << 20;
     public static final int POOL = 2;
-    /** A warm container idle longer than this is recycled, so none outlives a rebuilt image by much. */
+    /** A warm container idle longer than this is replaced, so a pool never holds a long-lived sandbox. */
     public static final Duration POOL_MAX_IDLE = Duration.ofMinutes(5);
 
     public static final Duration LIFETIME_MIN = Duration.ofMinutes(30);
     public static final Duration LIFETIME_MAX = Duration.ofMinutes(60);
     /** The load balancer's unhealthy-detection window (terraform: 5 s x 3) plus a 5 s margin. */
     public static final Duration LAMEDUCK = Duration.ofSeconds(20);
-    /** How long DRAINING waits for accepted work: at least one hard run deadline. */
-    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * How long DRAINING waits for accepted work: one hard deadline for the runs in flight, plus the queue's
+     * longest wait for those still queued when draining begins (they are admitted or turned away within it).
+     */
+    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration REAP_INTERVAL = Duration.ofMinutes(1);
     public static final String HALT_COMMAND = "sudo -n halt";
-
-    /** The hard deadline of one run: build + run + margin, after which the container is removed. */
-    public static Duration hardDeadline() {
-        return BUILD_TIMEOUT.plus(RUN_TIMEOUT).plus(DEADLINE_MARGIN);
-    }
 }

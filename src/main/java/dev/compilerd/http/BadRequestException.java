@@ -1,10 +1,28 @@
 package dev.compilerd.http;
 
+import dev.compilerd.compile.Outcome;
+
 /** The request cannot be understood; the message goes back to the client in a 400's Errors. */
-public class BadRequestException extends Exception {
+public class BadRequestException extends Exception implements Outcome.Failure {
     private static final long serialVersionUID = 1L;
+    private final Outcome outcome;
 
     public BadRequestException(String message) {
+        this(Outcome.BAD_REQUEST, message);
+    }
+
+    BadRequestException(Outcome outcome, String message) {
         super(message, null, false, false);
+        this.outcome = outcome;
+    }
+
+    /** The body is over --max-request: the playground's "Program too large." */
+    static BadRequestException tooLarge() {
+        return new BadRequestException(Outcome.TOO_LARGE, "Program too large.");
+    }
+
+    @Override
+    public Outcome outcome() {
+        return outcome;
     }
 }

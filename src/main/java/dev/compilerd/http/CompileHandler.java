@@ -1,50 +1,42 @@
 package dev.compilerd.http;
 
-import dev.compilerd.compile.Admission;
-import dev.compilerd.compile.CompileResponse;
 import dev.compilerd.compile.CompileService;
 import dev.compilerd.compile.InvalidProgramException;
+import dev.compilerd.compile.Outcome;
 import dev.compilerd.compile.Txtar;
 import dev.compilerd.sandbox.Program;
-import dev.compilerd.sandbox.SandboxException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.time.Duration;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** POST /compile: translates HTTP to a {@link Program} and the service's reply back to HTTP; nothing more. */
+/**
+ * POST /compile: translates HTTP to a {@link Program} and the service's reply back to HTTP. Answers cache hits and
+ * bad requests on the calling I/O thread when the body has arrived; anything that may block goes to Jetty's executor.
+ */
 public final class CompileHandler {
-    /** Seconds a client is told to wait after a 503 for a full queue. */
-    static final int RETRY_AFTER_SECONDS = 2;
     private static final Logger LOG = LoggerFactory.getLogger(CompileHandler.class);
 
     private final CompileService service;
     private final RequestParser parser;
-    private final int maxRequestBytes;
-    private final Duration bodyTimeout;
+    private final BodyReader bodies;
+    private final Replies replies;
+    private final RequestLog log;
     private final String allowOrigin;
-    private final RequestLog requestLog = new RequestLog();
 
-    public CompileHandler(CompileService service, RequestParser parser, int maxRequestBytes, Duration bodyTimeout,
-                          String allowOrigin) {
+    public CompileHandler(CompileService service, RequestParser parser, BodyReader bodies, Replies replies,
+                          RequestLog log, String allowOrigin) {
         this.service = service;
         this.parser = parser;
-        this.maxRequestBytes = maxRequestBytes;
-        this.bodyTimeout = bodyTimeout;
+        this.bodies = bodies;
+        this.replies = replies;
+        this.log = log;
         this.allowOrigin = allowOrigin;
     }
 
@@ -61,53 +53,36 @@ public final class CompileHandler {
             response.getHeaders().put(HttpHeader.ACCESS_CONTROL_MAX_AGE, "86400");
             response.setStatus(204);
             callback.succeeded();
-            return;
-        }
-        if (!HttpMethod.POST.is(method)) {
+        } else if (!HttpMethod.POST.is(method)) {
             response.getHeaders().put(HttpHeader.ALLOW, "POST, OPTIONS");
-            error(response, callback, 405, "method " + method + " not allowed; use POST");
-            return;
+            fail(response, callback, start, new BadRequestException(Outcome.METHOD_NOT_ALLOWED,
+                    "method " + method + " not allowed; use POST"));
+        } else {
+            post(request, response, callback, start);
         }
-        post(request, response, callback, start);
     }
 
-    /**
-     * Answers from the cache (and client errors) on the calling thread when the whole body has already arrived,
-     * without blocking; anything that may block (reading more, queueing, running) goes to Jetty's executor.
-     */
     private void post(Request request, Response response, Callback callback, long start) {
-        if (request.getLength() > maxRequestBytes) {
-            fail(response, callback, start, new BodyTooLargeException());
-            return;
-        }
-        byte[] first = new byte[0];
-        boolean complete = false;
-        Content.Chunk chunk = request.read();
-        if (chunk != null && !Content.Chunk.isFailure(chunk)) {
-            ByteBuffer data = chunk.getByteBuffer();
-            first = new byte[Math.min(data.remaining(), maxRequestBytes + 1)];
-            data.get(first);
-            complete = chunk.isLast();
-            chunk.release();
-        }
-        if (!complete) {
-            byte[] prefix = first;
-            dispatch(request, response, callback, start, () -> {
-                CompileService.Lookup lookup = lookUp(request, response, callback, readBody(request, prefix), start);
-                if (lookup != null) {
-                    run(request, response, callback, lookup, start);
-                }
-            });
-            return;
-        }
+        BodyReader.Start body;
         try {
-            CompileService.Lookup lookup = lookUp(request, response, callback, first, start);
-            if (lookup != null) {
-                dispatch(request, response, callback, start, () -> run(request, response, callback, lookup, start));
+            body = bodies.start(request);
+            if (body.complete()) {
+                CompileService.Lookup lookup = lookUp(request, response, callback, body.bytes(), start);
+                if (lookup != null) {
+                    dispatch(request, response, callback, start, () -> run(request, response, callback, lookup, start));
+                }
+                return;
             }
-        } catch (BodyTooLargeException | BadRequestException e) {
+        } catch (BadRequestException e) {
             fail(response, callback, start, e);
+            return;
         }
+        dispatch(request, response, callback, start, () -> {
+            CompileService.Lookup lookup = lookUp(request, response, callback, bodies.rest(request, body), start);
+            if (lookup != null) {
+                run(request, response, callback, lookup, start);
+            }
+        });
     }
 
     /** Work for the executor: it may block, and whatever it throws becomes the answer. */
@@ -131,10 +106,7 @@ public final class CompileHandler {
      * status 200, and cache hits); returns the lookup to run, or null when already answered.
      */
     private CompileService.Lookup lookUp(Request request, Response response, Callback callback, byte[] body,
-                                         long start) throws BodyTooLargeException, BadRequestException {
-        if (body.length > maxRequestBytes) {
-            throw new BodyTooLargeException();
-        }
+                                         long start) throws BadRequestException {
         boolean queryVet = request.getHttpURI().getQuery() != null
                 && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
         CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body, queryVet);
@@ -142,8 +114,8 @@ public final class CompileHandler {
         try {
             program = new Program(Txtar.split(parsed.body()), parsed.withVet());
         } catch (InvalidProgramException e) {
-            error(response, callback, 200, e.getMessage());
-            log(start, 200, false, "invalid", "");
+            replies.errors(response, callback, 200, e.getMessage());
+            log.record(Outcome.INVALID, "miss", millisSince(start), "");
             return null;
         }
         CompileService.Lookup lookup = service.lookup(program);
@@ -151,115 +123,43 @@ public final class CompileHandler {
             return lookup;
         }
         Responses.send(response, callback, 200, Responses.JSON, lookup.cached());
-        log(start, 200, true, "cached", "");
+        log.record(Outcome.CACHED, "hit", millisSince(start), "");
         return null;
     }
 
     private void run(Request request, Response response, Callback callback, CompileService.Lookup lookup, long start)
-            throws SandboxException, InterruptedException, Admission.BusyException, Admission.AbandonedException {
+            throws Exception {
         CompileService.Reply reply = service.run(lookup, clientGone(request));
         Responses.send(response, callback, 200, Responses.JSON, reply.body());
-        log(start, 200, false, reply.outcome(), reply.container());
+        log.record(reply.outcome(), reply.outcome() == Outcome.COALESCED ? "coalesced" : "miss", millisSince(start),
+                reply.container());
     }
 
-    /** Answers a request that ended in an exception with the status that exception means, and logs it. */
+    /** Answers a request that ended in an exception with the status its outcome means, and records it. */
     private void fail(Response response, Callback callback, long start, Exception e) {
-        int logged;
-        String outcome;
-        if (e instanceof BodyTooLargeException) {
-            logged = 400;
-            outcome = "too-large";
-            error(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
-        } else if (e instanceof BadRequestException) {
-            logged = 400;
-            outcome = "bad-request";
-            error(response, callback, 400, e.getMessage());
-        } else if (e instanceof IOException) {
-            logged = 400;
-            outcome = "read-error";
-            error(response, callback, 400, "could not read the request body: " + e.getMessage());
-        } else if (e instanceof Admission.BusyException) {
-            logged = 503;
-            outcome = "busy";
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
-            error(response, callback, 503, "Server busy; try again shortly.");
-        } else if (e instanceof Admission.AbandonedException) {
-            logged = 499;
-            outcome = "abandoned";
-            error(response, callback, 503, "Client went away while queued.");
-        } else if (e instanceof InterruptedException) {
+        Outcome outcome = Outcome.of(e);
+        if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
-            logged = 503;
-            outcome = "interrupted";
-            error(response, callback, 503, "Server shutting down; try again.");
-        } else if (e instanceof SandboxException) {
-            logged = 500;
-            outcome = "sandbox-error";
-            LOG.error("sandbox failure: {}", e.getMessage());
-            // Details stay in the log: Docker's messages are not for the public.
-            Responses.text(response, callback, 500, "sandbox failure; try again later\n");
-        } else {
-            logged = 500;
-            outcome = "internal-error";
-            LOG.error("internal error", e);
-            Responses.text(response, callback, 500, "internal error\n");
         }
-        log(start, logged, false, outcome, "");
+        switch (outcome) {
+            case SANDBOX_ERROR, SANDBOX_UNAVAILABLE -> LOG.error("sandbox failure: {}", e.getMessage());
+            case INTERNAL_ERROR -> LOG.error("internal error", e);
+            default -> { }
+        }
+        replies.failure(response, callback, outcome, e);
+        log.record(outcome, "miss", millisSince(start), "");
     }
 
-    private void log(long start, int status, boolean hit, String outcome, String container) {
-        requestLog.log(status, hit, outcome, (System.nanoTime() - start) / 1_000_000, container);
-    }
-
-    private void error(Response response, Callback callback, int status, String message) {
-        Responses.send(response, callback, status, Responses.JSON,
-                service.serialize(CompileResponse.error(message)));
-    }
-
-    /** Reads the rest of the body after {@code prefix}, at most maxRequestBytes in all; one more is too large. */
-    private byte[] readBody(Request request, byte[] prefix) throws IOException, BodyTooLargeException {
-        if (prefix.length > maxRequestBytes) {
-            throw new BodyTooLargeException();
-        }
-        long length = request.getLength(); // post() has refused a declared length over the limit
-        int size = length >= 0 ? (int) length + 1 : Math.min(maxRequestBytes + 1, 16 * 1024);
-        byte[] buf = Arrays.copyOf(prefix, Math.max(size, prefix.length + 1));
-        int n = prefix.length;
-        // A body that has not fully arrived by the deadline fails the blocked read: no trickling client pins a thread.
-        Scheduler.Task deadline = request.getComponents().getScheduler().schedule(
-                () -> request.fail(new TimeoutException("request body not received within " + bodyTimeout.toSeconds()
-                        + " s")), bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        try (InputStream in = Request.asInputStream(request)) {
-            int r;
-            while ((r = in.read(buf, n, buf.length - n)) != -1) {
-                n += r;
-                if (n > maxRequestBytes) {
-                    throw new BodyTooLargeException();
-                }
-                if (n == buf.length) {
-                    buf = Arrays.copyOf(buf, Math.min(maxRequestBytes + 1, buf.length * 2));
-                }
-            }
-        } finally {
-            deadline.cancel();
-        }
-        return n == buf.length ? buf : Arrays.copyOf(buf, n);
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     /** True once Jetty reports the request failed, the connection is closed, or the kernel shows the peer gone. */
-    private static java.util.function.BooleanSupplier clientGone(Request request) {
+    private static BooleanSupplier clientGone(Request request) {
         AtomicBoolean failed = new AtomicBoolean();
         request.addFailureListener(t -> failed.set(true));
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         return () -> failed.get() || !endPoint.isOpen()
                 || PeerProbe.peerClosed(endPoint.getLocalSocketAddress(), endPoint.getRemoteSocketAddress());
-    }
-
-    private static final class BodyTooLargeException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        BodyTooLargeException() {
-            super(null, null, false, false);
-        }
     }
 }

@@ -9,6 +9,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** Jetty hardened for a public port: bounded headers, connections and idle time; graceful drain on stop. */
@@ -45,7 +46,21 @@ public final class HttpServer {
         server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
         server.setHandler(new GracefulHandler(routes));
         server.setStopTimeout(drainTimeout.toMillis());
-        server.setStopAtShutdown(false);
+        // On a JVM exit that is not our own drain (Ctrl-C in development), Jetty stops the server, beans included.
+        server.setStopAtShutdown(true);
+    }
+
+    /**
+     * Closes {@code resource} when the server stops, after in-flight requests are done: Jetty's lifecycle owns the
+     * order (beans stop in reverse order of adding), so nothing relies on JVM shutdown hooks.
+     */
+    public void stopWith(AutoCloseable resource) {
+        server.addManaged(new AbstractLifeCycle() {
+            @Override
+            protected void doStop() throws Exception {
+                resource.close();
+            }
+        });
     }
 
     public void start() throws Exception {

@@ -1,46 +1,49 @@
 package dev.compilerd.http;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.compilerd.compile.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One SLF4J line per request, written by its own thread so a slow stderr never stalls Jetty's I/O threads; when
- * the queue is full the caller waits rather than drop a line. Thread-safe.
+ * The one place every /compile request ends: counts its {@link Outcome} in compilerd_requests_total and queues one
+ * log line for a writer thread, so a slow stderr never stalls Jetty's threads. When the queue is full the line is
+ * dropped and counted (compilerd_request_log_dropped_total), never waited for. Thread-safe.
  */
-final class RequestLog {
-    /** Lines waiting to be written before callers start to wait. */
+final class RequestLog implements AutoCloseable {
+    /** Lines waiting to be written before new ones are dropped. */
     static final int QUEUE = 16 * 1024;
-    private static final Logger LOG = LoggerFactory.getLogger(CompileHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger("dev.compilerd.requests");
 
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(QUEUE);
+    private final Map<Outcome, Counter> counts = new EnumMap<>(Outcome.class);
+    private final Counter dropped;
+    private final Thread writer;
 
-    RequestLog() {
-        Thread writer = new Thread(this::drain, "request-log");
-        writer.setDaemon(true);
-        writer.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::flush, "request-log-flush"));
-    }
-
-    /** Writes whatever is still queued; the JVM runs this on exit so the last requests' lines are not lost. */
-    void flush() {
-        String line;
-        while ((line = lines.poll()) != null) {
-            LOG.info(line);
+    RequestLog(MeterRegistry meters) {
+        for (Outcome o : Outcome.values()) {
+            counts.put(o, Counter.builder("compilerd_requests").description("POST /compile requests by how they ended")
+                    .tag("outcome", o.label()).register(meters));
         }
+        dropped = Counter.builder("compilerd_request_log_dropped").description("request log lines dropped (queue full)")
+                .register(meters);
+        writer = new ThreadFactoryBuilder().setNameFormat("request-log").setDaemon(true).build().newThread(this::drain);
+        writer.start();
     }
 
-    void log(int status, boolean hit, String outcome, long millis, String container) {
-        String line = "POST /compile status=" + status + " cache=" + (hit ? "hit" : "miss") + " outcome=" + outcome
+    /** Counts the outcome and queues its line; {@code cache} is hit, miss or coalesced. Never blocks. */
+    void record(Outcome outcome, String cache, long millis, String container) {
+        counts.get(outcome).increment();
+        String line = "POST /compile status=" + outcome.status() + " cache=" + cache + " outcome=" + outcome.label()
                 + " ms=" + millis + " container=" + (container.isEmpty() ? "-" : container);
         if (!lines.offer(line)) {
-            try {
-                lines.put(line);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                LOG.info(line);
-            }
+            dropped.increment();
         }
     }
 
@@ -51,6 +54,21 @@ final class RequestLog {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the writer and writes what is still queued, so the last requests' lines are not lost. */
+    @Override
+    public void close() {
+        writer.interrupt();
+        try {
+            writer.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String line;
+        while ((line = lines.poll()) != null) {
+            LOG.info(line);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.compilerd.sandbox;
 
+import dev.compilerd.logging.LogText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,7 +24,7 @@ import org.apache.commons.exec.ExecuteWatchdog;
  */
 final class Container {
     /** The line the runner prints once it waits for a program (see docker/playground/README.md). */
-    static final String READY_LINE = "compilerd-runner ready v1";
+    static final String READY_LINE = "compilerd-runner ready v2";
     private static final int MAX_READY_LINE = 256;
     private static final int MAX_STDERR = 8 * 1024;
     /** How long to wait for the readers after docker run exited; they normally see EOF at once. */
@@ -119,10 +120,10 @@ final class Container {
         return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
-    /** A short description of how docker run ended, for error messages. */
+    /** A short description of how docker run ended, for error messages and logs (docker's text escaped). */
     String describeExit() {
         String err = stderr();
-        return " (docker exit " + exitCode() + (err.isEmpty() ? "" : ": " + err) + ")";
+        return " (docker exit " + exitCode() + (err.isEmpty() ? "" : ": " + LogText.escape(err)) + ")";
     }
 
     /** Hands the process's streams to two reader threads; stop() waits for them to reach EOF. */
@@ -179,7 +180,7 @@ final class Container {
                 ready.complete(null);
             } else {
                 ready.completeExceptionally(new IOException(b == -1 && n == 0 ? "exited before it was ready"
-                        : "unexpected first line '" + got + "'"));
+                        : "unexpected first line '" + LogText.escape(got) + "'"));
             }
         } catch (IOException e) {
             ready.completeExceptionally(e);

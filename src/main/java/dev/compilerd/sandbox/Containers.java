@@ -1,80 +1,78 @@
 package dev.compilerd.sandbox;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.compilerd.logging.LogText;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns every container this process starts: registers a name before docker run, removes it with
- * docker rm -f on every path, and reaps labelled containers nobody here owns. Thread-safe.
+ * Owns every container this process starts: registers a name before docker run, removes it with docker rm -f on
+ * every path, and reaps labelled containers whose owning process is gone, never those of a live one. Thread-safe.
  */
 public final class Containers implements AutoCloseable {
     /** How long one docker rm -f / ps may take before we give up on it. */
     static final Duration DOCKER_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** What the docker CLI says when the daemon itself is down: a failure that will pass. */
+    private static final Pattern DAEMON_DOWN = Pattern.compile(
+            "Cannot connect to the Docker daemon|Is the docker daemon running|error during connect");
     private static final Logger LOG = LoggerFactory.getLogger(Containers.class);
 
     private final DockerCommand docker;
     private final int maxResultBytes;
+    private final Predicate<String> ownerAlive;
     private final Set<String> owned = ConcurrentHashMap.newKeySet();
     /** Owned containers whose docker rm -f failed: the reaper retries them. */
     private final Set<String> unremoved = ConcurrentHashMap.newKeySet();
-    private final ExecutorService remover = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "container-remover");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService remover = Executors.newFixedThreadPool(2,
+            new ThreadFactoryBuilder().setNameFormat("container-remover-%d").setDaemon(true).build());
     private final AtomicLong reaped = new AtomicLong();
     private volatile String lastStartFailure;
 
-    public Containers(DockerCommand docker, int maxResultBytes) {
+    /** @param ownerAlive whether the process an instance label names still runs ({@link Instance#alive}) */
+    public Containers(DockerCommand docker, int maxResultBytes, Predicate<String> ownerAlive) {
         this.docker = docker;
         this.maxResultBytes = maxResultBytes;
+        this.ownerAlive = ownerAlive;
     }
 
-    /** Starts a sandbox container; it is ours (and safe from the reaper) before docker even sees it. */
-    private Container start() throws SandboxException {
-        String name = docker.newName();
-        owned.add(name);
-        try {
-            return Container.start(docker.run(name), name, maxResultBytes);
-        } catch (SandboxException | RuntimeException e) {
-            removeAsync(name);
-            throw e;
-        }
+    /** Whether docker's message says the daemon is unreachable, which passes (503) rather than breaks (500). */
+    static boolean daemonDown(String stderr) {
+        return DAEMON_DOWN.matcher(stderr).find();
     }
 
     /** Starts a container and waits for its runner; removes it and records the failure if it never gets ready. */
-    Container startReady(java.time.Duration timeout) throws SandboxException, InterruptedException {
+    Container startReady(Duration timeout) throws SandboxException, InterruptedException {
+        String name = docker.newName();
+        owned.add(name); // ours, and safe from the reaper, before docker even sees it
         Container c = null;
         try {
-            c = start();
+            c = Container.start(docker.run(name), name, maxResultBytes);
             c.awaitReady(timeout);
-            startOutcome(null);
+            lastStartFailure = null;
             return c;
         } catch (SandboxException e) {
-            startOutcome(e.getMessage());
-            if (c != null) {
-                removeAsync(c.name);
+            lastStartFailure = e.getMessage();
+            removeAsync(name);
+            if (c != null && daemonDown(c.stderr())) {
+                throw new SandboxUnavailableException(e.getMessage());
             }
             throw e;
-        } catch (InterruptedException e) {
-            if (c != null) {
-                removeAsync(c.name);
-            }
+        } catch (InterruptedException | RuntimeException e) {
+            removeAsync(name);
             throw e;
         }
-    }
-
-    /** Records whether the last container came up ready; a failure makes the sandbox unhealthy until one does. */
-    void startOutcome(String failure) {
-        lastStartFailure = failure;
     }
 
     /** Why the last container failed to come up, or null if it came up. */
@@ -86,7 +84,7 @@ public final class Containers implements AutoCloseable {
     void removeAsync(String name) {
         try {
             remover.execute(() -> removeNow(name));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             removeNow(name);
         }
     }
@@ -100,33 +98,41 @@ public final class Containers implements AutoCloseable {
                 unremoved.remove(name);
                 return;
             }
-            LOG.warn("docker rm -f {} failed (exit {}): {}; the reaper will retry", name, o.exitCode(), o.stderr().strip());
+            LOG.warn("docker rm -f {} failed (exit {}): {}; the reaper will retry", name, o.exitCode(),
+                    LogText.escape(o.stderr().strip()));
         } catch (SandboxException e) {
-            LOG.warn("docker rm -f {} failed: {}; the reaper will retry", name, e.getMessage());
+            LOG.warn("docker rm -f {} failed: {}; the reaper will retry", name, LogText.escape(e.getMessage()));
         }
         unremoved.add(name);
     }
 
     /**
-     * Removes every labelled container that no run here owns (left by a crash or SIGKILL), and retries ours
-     * whose removal failed; returns how many orphans went.
+     * Retries our failed removals, then removes every container with our owner label whose owning process is gone
+     * (a crash, a SIGKILL) or that is ours but no longer tracked; returns how many such orphans went.
      */
     public int reapOrphans() throws SandboxException {
         Exec.Outcome o = Exec.run(docker.listOurs(), DOCKER_COMMAND_TIMEOUT);
         if (!o.ok()) {
-            throw new SandboxException("docker ps failed (exit " + o.exitCode() + "): " + o.stderr().strip());
+            throw new SandboxException("docker ps failed (exit " + o.exitCode() + "): " + LogText.escape(o.stderr().strip()));
         }
         for (String name : List.copyOf(unremoved)) {
             removeNow(name);
         }
+        List<String> orphans = new ArrayList<>();
+        for (String line : o.stdout().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            String name = f[0];
+            String instance = f.length > 1 ? f[1] : "";
+            boolean mine = instance.equals(docker.instance());
+            if (!name.isEmpty() && !owned.contains(name) && (mine || !ownerAlive.test(instance))) {
+                orphans.add(name);
+            }
+        }
         int n = 0;
-        for (String name : o.stdout().split("\\s+")) {
-            if (!name.isEmpty() && !owned.contains(name)) {
-                LOG.info("reaping orphaned container {}", name);
-                Exec.Outcome rm = Exec.run(docker.remove(name), DOCKER_COMMAND_TIMEOUT);
-                if (rm.ok()) {
-                    n++;
-                }
+        for (String name : orphans) {
+            LOG.info("reaping orphaned container {}", name);
+            if (Exec.run(docker.remove(name), DOCKER_COMMAND_TIMEOUT).ok()) {
+                n++;
             }
         }
         reaped.addAndGet(n);

@@ -7,79 +7,89 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** Builds every docker command line compilerd runs, so the isolation flags live in exactly one place. */
+/**
+ * Builds every command compilerd runs through its docker wrapper (vm/compilerd-docker), which owns the isolation
+ * flags: the server chooses only names, owner labels, the pinned image and the limits. Immutable.
+ */
 public final class DockerCommand {
+    /** The label every container of ours carries: the owner (the container prefix) and the owning process. */
+    public static final String OWNER_LABEL = "dev.compilerd.owner";
+    public static final String INSTANCE_LABEL = "dev.compilerd.instance";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final List<String> docker;
+    private final List<String> wrapper;
     private final String image;
     private final String runtime;
-    private final String prefix;
-    private final String label;
+    private final String owner;
+    private final String instance;
     private final SandboxLimits limits;
 
-    public DockerCommand(List<String> docker, String image, String runtime, String prefix, String label,
+    /**
+     * @param wrapper  the wrapper command, e.g. sudo -n /usr/local/libexec/compilerd-docker
+     * @param owner    the container-name prefix, also the owner label
+     * @param instance this process's {@link Instance} id, so the reaper spares the containers of live servers
+     */
+    public DockerCommand(List<String> wrapper, String image, String runtime, String owner, String instance,
                          SandboxLimits limits) {
-        this.docker = List.copyOf(docker);
+        this.wrapper = List.copyOf(wrapper);
         this.image = image;
         this.runtime = runtime;
-        this.prefix = prefix;
-        this.label = label;
+        this.owner = owner;
+        this.instance = instance;
         this.limits = limits;
+    }
+
+    public static DockerCommand from(Config c, String instance) {
+        return new DockerCommand(c.sandbox().docker(), c.sandbox().image(), c.sandbox().runtime(),
+                c.sandbox().containerPrefix(), instance, c.limits());
     }
 
     /** The same commands, but containers start from exactly this image id, not from a tag that can move. */
     public DockerCommand pinnedTo(String imageId) {
-        return new DockerCommand(docker, imageId, runtime, prefix, label, limits);
-    }
-
-    public static DockerCommand from(Config c) {
-        return new DockerCommand(c.docker(), c.image(), c.runtime(), c.containerPrefix(), c.ownerLabel(), c.limits());
+        return new DockerCommand(wrapper, imageId, runtime, owner, instance, limits);
     }
 
     /** A fresh, unguessable container name carrying our prefix. */
     public String newName() {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
-        return prefix + "-" + HexFormat.of().formatHex(b);
+        return owner + "-" + HexFormat.of().formatHex(b);
     }
 
-    /** docker run for one sandboxed program: gVisor, no network, every resource bounded, nothing writable but /tmp. */
+    /** docker run -i of one sandbox container (the wrapper adds gVisor, no network, read-only, dropped caps). */
     public List<String> run(String name) {
-        List<String> a = with("run", "-i", "--rm", "--name", name, "--label", label,
-                "--runtime=" + runtime, "--network=none",
-                "--memory=" + limits.memoryBytes() + "b", "--memory-swap=" + limits.memoryBytes() + "b",
-                "--pids-limit=" + limits.pids(), "--cpus=" + limits.cpus(),
-                "--read-only", "--tmpfs", "/tmp:rw,exec,nosuid,nodev,size=" + limits.tmpfsBytes(),
-                "--cap-drop=ALL", "--security-opt=no-new-privileges", "--user", "65534:65534",
-                "--log-driver=none");
-        a.add(image);
+        return with("run", "--name", name, "--owner", owner, "--instance", instance, "--image", image,
+                "--memory", Long.toString(limits.memoryBytes()), "--pids", Integer.toString(limits.pids()),
+                "--nproc", Integer.toString(limits.nproc()), "--cpus", Double.toString(limits.cpus()),
+                "--tmpfs", Long.toString(limits.tmpfsBytes()), "--nofile", Integer.toString(limits.nofile()),
+                "--runtime", runtime);
+    }
+
+    /** Removes containers whatever their state; the only reliable way to stop one (killing the CLI is not). */
+    public List<String> remove(String... names) {
+        List<String> a = with("rm");
+        a.addAll(List.of(names));
         return a;
     }
 
-    /** Removes a container whatever its state; the only reliable way to stop one (killing the CLI is not). */
-    public List<String> remove(String name) {
-        return with("rm", "-f", name);
-    }
-
-    /** Names of every container, running or not, that carries our label. */
+    /** "NAME INSTANCE" of every container, running or not, that carries our owner label. */
     public List<String> listOurs() {
-        return with("ps", "-a", "--filter", "label=" + label, "--format", "{{.Names}}");
+        return with("ps", owner);
     }
 
     /** The runtimes Docker knows, as JSON. */
     public List<String> runtimes() {
-        return with("info", "--format", "{{json .Runtimes}}");
+        return with("runtimes");
     }
 
     /** The image's content id, or a failure when it is missing. */
     public List<String> imageId() {
-        return with("image", "inspect", "--format", "{{.Id}}", image);
+        return with("image-id", image);
     }
 
-    /** The docker command prefix as the operator wrote it, for messages. */
-    public String prefix() {
-        return String.join(" ", docker);
+    /** The wrapper command as the operator wrote it, for messages. */
+    public String command() {
+        return String.join(" ", wrapper);
     }
 
     public String image() {
@@ -90,8 +100,12 @@ public final class DockerCommand {
         return runtime;
     }
 
+    public String instance() {
+        return instance;
+    }
+
     private List<String> with(String... args) {
-        List<String> a = new ArrayList<>(docker);
+        List<String> a = new ArrayList<>(wrapper);
         a.addAll(List.of(args));
         return a;
     }

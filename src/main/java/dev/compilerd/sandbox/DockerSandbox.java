@@ -1,5 +1,6 @@
 package dev.compilerd.sandbox;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.compilerd.config.SandboxLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs programs in gVisor containers through the docker CLI. The hard deadline (build + run + margin,
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DockerSandbox implements Sandbox, AutoCloseable {
     /** How long docker run's CLI may take to exit after the container was removed. */
     static final Duration EXIT_AFTER_REMOVE = Duration.ofSeconds(10);
+    private static final Logger LOG = LoggerFactory.getLogger(DockerSandbox.class);
 
     private final Containers containers;
     private final ContainerSource source;
@@ -25,12 +29,9 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     private final SandboxLimits limits;
     private final String imageId;
     private final Timer poolWait;
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "hard-deadline");
-        t.setDaemon(true);
-        return t;
-    });
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            new ThreadFactoryBuilder().setNameFormat("hard-deadline").setDaemon(true).build());
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Starts the warm pool when {@code poolSize} is above zero. */
     public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, String imageId,
@@ -50,7 +51,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     public RunResult run(Program program) throws SandboxException, InterruptedException {
         long waitStart = System.nanoTime();
         Container c = source.acquire();
-        poolWait.record(System.nanoTime() - waitStart, java.util.concurrent.TimeUnit.NANOSECONDS);
+        poolWait.record(System.nanoTime() - waitStart, TimeUnit.NANOSECONDS);
         long start = System.nanoTime();
         boolean exited = false;
         AtomicBoolean deadlineHit = new AtomicBoolean();
@@ -65,7 +66,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
                 c.send(protocol.header(program));
             } catch (SandboxException e) {
                 if (!deadlineHit.get()) {
-                    throw e;
+                    throw e; // the runner died before it had the program: nothing the program did
                 }
             }
             exited = c.awaitExit(limits.hardDeadline().plus(EXIT_AFTER_REMOVE));
@@ -77,14 +78,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             if (deadlineHit.get() || !exited) {
                 return RunResult.hardTimeout(c.name, elapsed);
             }
-            byte[] result = c.result();
-            if (result.length == 0) {
-                if (c.exitCode() >= 128) {
-                    return RunResult.killed(c.name, c.exitCode(), elapsed);
-                }
-                throw new SandboxException("sandbox runner ended without a result" + c.describeExit());
-            }
-            return protocol.parse(result, c.resultOverflowed(), c.name, elapsed);
+            return judge(c, elapsed);
         } finally {
             deadline.cancel(false);
             // After a deadline the container is already removed (or left to the reaper's retries).
@@ -96,6 +90,27 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Trusts a result only from a container that exited 0 with exactly one well-formed result line; anything else
+     * the program may have caused is "killed" (a 200, never cached), unless Docker itself says it is down.
+     */
+    private RunResult judge(Container c, Duration elapsed) throws SandboxException {
+        String why;
+        if (c.exitCode() == 0) {
+            try {
+                return protocol.parse(c.result(), c.resultOverflowed(), c.name);
+            } catch (RunnerProtocol.UntrustedResultException e) {
+                why = e.getMessage();
+            }
+        } else if (Containers.daemonDown(c.stderr())) {
+            throw new SandboxUnavailableException("the Docker daemon went away during a run" + c.describeExit());
+        } else {
+            why = "no trusted result";
+        }
+        LOG.warn("container {} killed: {}{}", c.name, why, c.describeExit());
+        return RunResult.killed(c.name, c.exitCode(), elapsed);
     }
 
     @Override

@@ -2,15 +2,31 @@ package dev.compilerd.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.compilerd.logging.LogText;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The fail-closed start: Docker reachable, the runtime registered, the image present, one container ready. */
+/**
+ * The fail-closed start: Docker reachable, the runtime registered (and, for gVisor, recent enough), the image
+ * present, one container ready. Never falls back to a weaker runtime.
+ */
 public final class Preflight {
     /** The only runtime compilerd considers a sandbox; any other must be named explicitly and is logged loudly. */
     public static final String SECURE_RUNTIME = "runsc";
+    /**
+     * The oldest gVisor release served: 20240729 enforces RLIMIT_NPROC and has the systrap platform; December
+     * 2022's (Debian 12's own) lets a program that starts 15 processes kill its whole sandbox.
+     */
+    public static final int MIN_RUNSC_RELEASE = 20240729;
+    private static final Pattern RELEASE = Pattern.compile("(20\\d{6})");
+    private static final Pattern DEFAULT_PLATFORM = Pattern.compile("-platform string[^\\n]*\\n[^\\n]*\\(default \"(\\w+)\"\\)");
     private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
 
     private final DockerCommand docker;
@@ -25,8 +41,8 @@ public final class Preflight {
     public String check(Duration timeout) throws SandboxException {
         Exec.Outcome info = Exec.run(docker.runtimes(), timeout);
         if (!info.ok()) {
-            throw new SandboxException("Docker is not reachable with '" + docker.prefix() + "' (exit " + info.exitCode() + ": " + info.stderr().strip()
-                    + "). Run vm/startup.sh as root to install and start it.");
+            throw new SandboxException("Docker is not reachable with '" + docker.command() + "' (exit " + info.exitCode()
+                    + ": " + LogText.escape(info.stderr().strip()) + "). Run vm/startup.sh as root to install and start it.");
         }
         JsonNode runtimes;
         try {
@@ -36,20 +52,61 @@ public final class Preflight {
         }
         if (runtimes == null || !runtimes.has(docker.runtime())) {
             throw new SandboxException("Docker has no runtime '" + docker.runtime() + "' registered (it knows "
-                    + (runtimes == null ? "none" : iterable(runtimes)) + "). Refusing to run untrusted code without it."
-                    + " Run vm/startup.sh as root: it installs runsc and registers it in /etc/docker/daemon.json.");
+                    + (runtimes == null ? "none" : String.join(", ", names(runtimes))) + "). Refusing to run untrusted"
+                    + " code without it. Run vm/startup.sh as root: it installs runsc and registers it in"
+                    + " /etc/docker/daemon.json.");
         }
-        if (!SECURE_RUNTIME.equals(docker.runtime())) {
+        if (SECURE_RUNTIME.equals(docker.runtime())) {
+            checkGvisor(runtimes.get(docker.runtime()), timeout);
+        } else {
             LOG.warn("!!! INSECURE: running untrusted programs under runtime '{}' instead of gVisor ({}) because"
                     + " --runtime says so. Never do this on a machine that serves the public. !!!",
                     docker.runtime(), SECURE_RUNTIME);
         }
         Exec.Outcome image = Exec.run(docker.imageId(), timeout);
         if (!image.ok()) {
-            throw new SandboxException("sandbox image '" + docker.image() + "' is missing (" + image.stderr().strip()
-                    + "). Run vm/startup.sh as root to build it.");
+            throw new SandboxException("sandbox image '" + docker.image() + "' is missing ("
+                    + LogText.escape(image.stderr().strip()) + "). Run vm/startup.sh as root to build it.");
         }
         return image.stdout().strip();
+    }
+
+    /** Logs runsc's release and platform, and refuses a release older than {@link #MIN_RUNSC_RELEASE}. */
+    private void checkGvisor(JsonNode runtime, Duration timeout) throws SandboxException {
+        String path = runtime.path("path").asText("runsc");
+        Exec.Outcome version = Exec.run(List.of(path, "--version"), timeout);
+        Matcher m = RELEASE.matcher(version.stdout());
+        if (!version.ok() || !m.find()) {
+            throw new SandboxException("cannot tell the gVisor release of " + path + " (" + LogText.escape(
+                    (version.stdout() + version.stderr()).strip()) + "). Run vm/startup.sh as root to install runsc.");
+        }
+        int release = Integer.parseInt(m.group(1));
+        if (release < MIN_RUNSC_RELEASE) {
+            throw new SandboxException("gVisor " + release + " at " + path + " is older than " + MIN_RUNSC_RELEASE
+                    + ", the oldest release compilerd trusts. Run vm/startup.sh as root: it installs a current runsc.");
+        }
+        String platform = platformArg(runtime).orElseGet(() -> defaultPlatform(path, timeout) + " (its default)");
+        LOG.info("gVisor: {} release {}, platform {}", path, release, platform);
+    }
+
+    private static Optional<String> platformArg(JsonNode runtime) {
+        for (JsonNode a : runtime.path("runtimeArgs")) {
+            String s = a.asText();
+            if (s.startsWith("--platform=")) {
+                return Optional.of(s.substring("--platform=".length()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String defaultPlatform(String path, Duration timeout) {
+        try {
+            Exec.Outcome flags = Exec.run(List.of(path, "flags"), timeout);
+            Matcher m = DEFAULT_PLATFORM.matcher(flags.stdout() + flags.stderr());
+            return m.find() ? m.group(1) : "unknown";
+        } catch (SandboxException e) {
+            return "unknown";
+        }
     }
 
     /** Starts one sandbox container and waits for its runner, proving the runtime really works here. */
@@ -58,9 +115,9 @@ public final class Preflight {
         containers.removeNow(c.name);
     }
 
-    private static String iterable(JsonNode n) {
-        StringBuilder b = new StringBuilder();
-        n.fieldNames().forEachRemaining(f -> b.append(b.length() == 0 ? "" : ", ").append(f));
-        return b.toString();
+    private static List<String> names(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 }

@@ -3,47 +3,78 @@ package dev.compilerd.sandbox;
 import java.time.Duration;
 
 /**
- * What a run produced, as decoded from the runner's bounded result: {@code stdout}/{@code stderr} are
- * still faketime playback-framed. {@code killed} means the container died without a result (memory, a signal).
+ * What one run produced, as decoded from the runner's result or decided by the server: how it ended, the build
+ * step, and the program's run (stdout/stderr still in faketime playback framing). Immutable but for the arrays.
  */
-public record RunResult(
-        Phase phase,
-        String errors,
-        boolean vetRan,
-        boolean vetOK,
-        String vetErrors,
-        boolean isTest,
-        byte[] stdout,
-        byte[] stderr,
-        boolean outputTooLarge,
-        boolean timedOut,
-        boolean killed,
-        int exitCode,
-        String signal,
-        Duration build,
-        Duration run,
-        String container) {
+public record RunResult(Ending ending, Build build, Run run, String container) {
 
-    /** Where the run ended: invalid setup, a failed build, or a program that ran. */
-    public enum Phase { SETUP, BUILD, RUN }
+    /** How the run ended: the first three are the runner's word, the last two the server's. */
+    public enum Ending {
+        /** The runner refused the program's files (names, count). */
+        SETUP,
+        /** Vet or build failed or ran out of time; the program did not run. */
+        BUILD,
+        /** The program ran; {@link Run} says how it ended. */
+        RUN,
+        /** The container ended without a trusted result: out of memory, or the program broke its sandbox. */
+        KILLED,
+        /** The hard deadline removed the container. */
+        DEADLINE
+    }
+
+    /** The vet and build step. */
+    public record Build(String errors, boolean timedOut, boolean isTest, boolean vetRan, boolean vetOK,
+                        String vetErrors, Duration took) {
+        public Build {
+            errors = errors == null ? "" : errors;
+            vetErrors = vetErrors == null ? "" : vetErrors;
+            took = took == null ? Duration.ZERO : took;
+        }
+
+        static final Build NONE = new Build("", false, false, false, false, "", Duration.ZERO);
+    }
+
+    /**
+     * The program's run. {@code errors} is set when the runner could not run the built program at all;
+     * {@code processLimit} when it ended at its process limit (RLIMIT_NPROC).
+     */
+    public record Run(byte[] stdout, byte[] stderr, boolean outputTooLarge, boolean timedOut, int exitCode,
+                      String signal, int processLimit, String errors, Duration took) {
+        public Run {
+            stdout = stdout == null ? new byte[0] : stdout;
+            stderr = stderr == null ? new byte[0] : stderr;
+            signal = signal == null ? "" : signal;
+            errors = errors == null ? "" : errors;
+            took = took == null ? Duration.ZERO : took;
+        }
+
+        /** A run that printed {@code stdout} (framed) and exited with {@code exitCode}: for fakes and tests. */
+        public static Run exited(byte[] stdout, int exitCode) {
+            return new Run(stdout, null, false, false, exitCode, "", 0, "", Duration.ZERO);
+        }
+
+        static Run ended(int exitCode, Duration took) {
+            return new Run(null, null, false, false, exitCode, "", 0, "", took);
+        }
+    }
 
     public RunResult {
-        errors = errors == null ? "" : errors;
-        vetErrors = vetErrors == null ? "" : vetErrors;
-        signal = signal == null ? "" : signal;
-        stdout = stdout == null ? new byte[0] : stdout;
-        stderr = stderr == null ? new byte[0] : stderr;
+        build = build == null ? Build.NONE : build;
+        run = run == null ? Run.ended(0, Duration.ZERO) : run;
+    }
+
+    /** The program built and ran. */
+    public static RunResult ran(Build build, Run run, String container) {
+        return new RunResult(Ending.RUN, build, run, container);
     }
 
     /** The hard deadline ended the container before it reported anything. */
     public static RunResult hardTimeout(String container, Duration elapsed) {
-        return new RunResult(Phase.RUN, "", false, false, "", false, null, null, false, true, false, -1, "",
-                Duration.ZERO, elapsed, container);
+        return new RunResult(Ending.DEADLINE, null, Run.ended(-1, elapsed), container);
     }
 
-    /** The container died without a result: out of memory, or the program killed the runner. */
+    /** The container died without a trusted result; {@code dockerExit} is docker run's exit code. */
     public static RunResult killed(String container, int dockerExit, Duration elapsed) {
-        return new RunResult(Phase.RUN, "", false, false, "", false, null, null, false, false, true, dockerExit, "",
-                Duration.ZERO, elapsed, container);
+        return new RunResult(Ending.KILLED, null, Run.ended(dockerExit, elapsed), container);
     }
 }

@@ -1,25 +1,43 @@
 package dev.compilerd.sandbox;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.compilerd.config.SandboxLimits;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The server's half of the runner protocol (docker/playground/README.md): one header line in, one result line out. */
+/**
+ * The server's half of the runner protocol (docker/playground/README.md): one header line in, exactly one result
+ * line out. Nothing else can write to the runner's stdout (the program runs under another uid), so anything but
+ * exactly one well-formed line is untrusted. Thread-safe.
+ */
 public final class RunnerProtocol {
     /** The runner keeps at most this many framed bytes per payload byte (16 bytes of header per 1-byte write). */
     static final int FRAMING_FACTOR = 17;
     private static final int MAX_ERRORS_BYTES = 64 * 1024;
 
     private final ObjectMapper json;
+    private final ObjectReader wire;
     private final SandboxLimits limits;
 
     public RunnerProtocol(ObjectMapper json, SandboxLimits limits) {
         this.json = json;
+        this.wire = json.readerFor(Wire.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.limits = limits;
+    }
+
+    /** The result did not come from a runner that finished its job: the run is "killed", never cached. */
+    static final class UntrustedResultException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UntrustedResultException(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     /** The raw stdout+stderr bytes the runner may keep, framing included (mirrors rawLimit in runner/exec.go). */
@@ -40,9 +58,10 @@ public final class RunnerProtocol {
         h.put("buildTimeoutMs", limits.buildTimeout().toMillis());
         h.put("runTimeoutMs", limits.runTimeout().toMillis());
         h.put("outputLimit", limits.maxOutputBytes());
+        h.put("addressSpace", limits.addressSpaceBytes());
         try {
             byte[] body = json.writeValueAsBytes(h);
-            byte[] line = java.util.Arrays.copyOf(body, body.length + 1);
+            byte[] line = Arrays.copyOf(body, body.length + 1);
             line[body.length] = '\n';
             return line;
         } catch (IOException e) {
@@ -50,40 +69,41 @@ public final class RunnerProtocol {
         }
     }
 
-    /**
-     * Decodes the last line, which the runner writes after every other process in the container is dead (anything
-     * before it is junk a program wrote into the runner's stdout); malformed or oversized is a sandbox failure.
-     */
-    public RunResult parse(byte[] output, boolean overflowed, String container, Duration elapsed) throws SandboxException {
-        int end = output.length;
-        while (end > 0 && output[end - 1] == '\n') {
-            end--;
+    /** Decodes what the runner printed after its ready line: exactly one JSON line, or it is not trusted. */
+    RunResult parse(byte[] output, boolean overflowed, String container) throws UntrustedResultException {
+        if (overflowed) {
+            throw new UntrustedResultException("more than " + maxResultBytes() + " bytes after the ready line");
         }
-        int start = end;
-        while (start > 0 && output[start - 1] != '\n') {
-            start--;
+        int end = output.length - 1;
+        if (end < 0 || output[end] != '\n') {
+            throw new UntrustedResultException(output.length == 0 ? "no result" : "no newline after the result");
         }
-        if (start == 0 && overflowed) {
-            throw new SandboxException("runner result from " + container + " exceeded " + maxResultBytes() + " bytes");
+        for (int i = 0; i < end; i++) {
+            if (output[i] == '\n') {
+                throw new UntrustedResultException("more than one line after the ready line");
+            }
         }
         Wire w;
         try {
-            w = json.readValue(output, start, end - start, Wire.class);
+            w = wire.readValue(output, 0, end);
         } catch (IOException e) {
-            throw new SandboxException("unreadable runner result from " + container + ": " + e.getMessage(), e);
+            throw new UntrustedResultException("malformed result: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (w == null || w.phase == null) {
-            throw new SandboxException("runner result from " + container + " has no phase");
+            throw new UntrustedResultException("result without a phase");
         }
-        RunResult.Phase phase = switch (w.phase) {
-            case "setup" -> RunResult.Phase.SETUP;
-            case "build" -> RunResult.Phase.BUILD;
-            case "run" -> RunResult.Phase.RUN;
-            default -> throw new SandboxException("runner result from " + container + " has phase " + w.phase);
+        RunResult.Ending ending = switch (w.phase) {
+            case "setup" -> RunResult.Ending.SETUP;
+            case "build" -> RunResult.Ending.BUILD;
+            case "run" -> RunResult.Ending.RUN;
+            default -> throw new UntrustedResultException("result with phase '" + w.phase + "'");
         };
-        return new RunResult(phase, w.errors, w.vetRan, w.vetOK, w.vetErrors, w.isTest, w.stdout, w.stderr,
-                w.outputTooLarge, w.timedOut, false, w.exitCode, w.signal,
-                Duration.ofMillis(w.buildMs), Duration.ofMillis(w.runMs), container);
+        boolean ran = ending == RunResult.Ending.RUN;
+        RunResult.Build build = new RunResult.Build(ran ? "" : w.errors, !ran && w.timedOut, w.isTest, w.vetRan,
+                w.vetOK, w.vetErrors, Duration.ofMillis(w.buildMs));
+        RunResult.Run run = ran ? new RunResult.Run(w.stdout, w.stderr, w.outputTooLarge, w.timedOut, w.exitCode,
+                w.signal, w.processLimit, w.errors, Duration.ofMillis(w.runMs)) : null;
+        return new RunResult(ending, build, run, container);
     }
 
     /** The runner's JSON result, field for field. */
@@ -101,6 +121,7 @@ public final class RunnerProtocol {
         public boolean timedOut;
         public int exitCode;
         public String signal;
+        public int processLimit;
         public long buildMs;
         public long runMs;
     }

@@ -4,7 +4,7 @@ import static dev.compilerd.sandbox.PlaybackFrames.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.compilerd.sandbox.RunResult;
-import dev.compilerd.sandbox.RunResult.Phase;
+import dev.compilerd.sandbox.RunResult.Ending;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +19,8 @@ class ResponseMapperTest {
 
         assertThat(m.response()).isEqualTo(new CompileResponse("", java.util.List.of(new Event("hello\n", "stdout", 0)),
                 0, false, 0, "", false));
-        assertThat(m.cacheable()).isTrue();
-        assertThat(m.outcome()).isEqualTo("ok");
+        assertThat(m.outcome().cacheable()).isTrue();
+        assertThat(m.outcome()).isEqualTo(Outcome.OK);
     }
 
     @Test
@@ -30,35 +30,35 @@ class ResponseMapperTest {
         assertThat(m.response().status()).isEqualTo(3);
         assertThat(m.response().errors()).isEmpty();
         assertThat(m.response().events()).containsExactly(new Event("bad\n", "stderr", 0));
-        assertThat(m.cacheable()).isTrue();
-        assertThat(m.outcome()).isEqualTo("exit-3");
+        assertThat(m.outcome().cacheable()).isTrue();
+        assertThat(m.outcome()).isEqualTo(Outcome.EXIT_NONZERO);
     }
 
     @Test
     void compileErrorHasNoEventsAndIsCacheable() {
-        ResponseMapper.Mapped m = mapper.map(result(Phase.BUILD, "./prog.go:3:1: syntax error\n", false, false, 0));
+        ResponseMapper.Mapped m = mapper.map(built(Ending.BUILD, "./prog.go:3:1: syntax error\n", false));
 
         assertThat(m.response().errors()).isEqualTo("./prog.go:3:1: syntax error\n");
         assertThat(m.response().events()).isNull();
         assertThat(m.response().status()).isZero();
-        assertThat(m.cacheable()).isTrue();
-        assertThat(m.outcome()).isEqualTo("compile-error");
+        assertThat(m.outcome().cacheable()).isTrue();
+        assertThat(m.outcome()).isEqualTo(Outcome.COMPILE_ERROR);
     }
 
     @Test
     void invalidSetupIsReportedLikeACompileError() {
-        ResponseMapper.Mapped m = mapper.map(result(Phase.SETUP, "duplicate file name \"a.go\"", false, false, 0));
+        ResponseMapper.Mapped m = mapper.map(built(Ending.SETUP, "duplicate file name \"a.go\"", false));
 
         assertThat(m.response().errors()).isEqualTo("duplicate file name \"a.go\"");
         assertThat(m.response().events()).isNull();
-        assertThat(m.outcome()).isEqualTo("invalid");
+        assertThat(m.outcome()).isEqualTo(Outcome.INVALID);
     }
 
     @Test
     void missingThirdPartyModuleGetsTheStandardLibraryOnlyHint() {
         String goError = "prog.go:3:8: no required module provides package github.com/x/y; to add it:\n\tgo get github.com/x/y\n";
 
-        ResponseMapper.Mapped m = mapper.map(result(Phase.BUILD, goError, false, false, 0));
+        ResponseMapper.Mapped m = mapper.map(built(Ending.BUILD, goError, false));
 
         assertThat(m.response().errors()).isEqualTo(goError.stripTrailing() + ResponseMapper.STDLIB_ONLY)
                 .contains("Only the Go standard library is available");
@@ -66,34 +66,33 @@ class ResponseMapperTest {
 
     @Test
     void ordinaryCompileErrorGetsNoHint() {
-        ResponseMapper.Mapped m = mapper.map(result(Phase.BUILD, "prog.go:1:1: expected 'package'", false, false, 0));
+        ResponseMapper.Mapped m = mapper.map(built(Ending.BUILD, "prog.go:1:1: expected 'package'", false));
 
         assertThat(m.response().errors()).doesNotContain("standard library");
     }
 
     @Test
     void buildTimeoutIsNeverCached() {
-        ResponseMapper.Mapped m = mapper.map(result(Phase.BUILD, "", true, false, 0));
+        ResponseMapper.Mapped m = mapper.map(built(Ending.BUILD, "", true));
 
         assertThat(m.response().errors()).isEqualTo("process took too long");
         assertThat(m.response().events()).isNull();
-        assertThat(m.cacheable()).isFalse();
-        assertThat(m.outcome()).isEqualTo("build-timeout");
+        assertThat(m.outcome().cacheable()).isFalse();
+        assertThat(m.outcome()).isEqualTo(Outcome.BUILD_TIMEOUT);
     }
 
     @Test
     void runTimeoutKeepsThePartialOutputAndIsNeverCached() {
         byte[] out = stream().write(0, "tick\n").write(SECOND, "tick\n").bytes();
-        RunResult r = new RunResult(Phase.RUN, "", false, false, "", false, out, null, false, true, false, 2, "killed",
-                Duration.ZERO, Duration.ofSeconds(5), "c");
+        RunResult r = ran(new RunResult.Run(out, null, false, true, 2, "killed", 0, "", Duration.ofSeconds(5)), false);
 
         ResponseMapper.Mapped m = mapper.map(r);
 
         assertThat(m.response().errors()).isEqualTo(CompileResponse.TIMEOUT).isEqualTo("process took too long");
         assertThat(m.response().events()).containsExactly(new Event("tick\n", "stdout", 0), new Event("tick\n", "stdout", SECOND));
         assertThat(m.response().status()).isZero();
-        assertThat(m.cacheable()).isFalse();
-        assertThat(m.outcome()).isEqualTo("timeout");
+        assertThat(m.outcome().cacheable()).isFalse();
+        assertThat(m.outcome()).isEqualTo(Outcome.TIMEOUT);
     }
 
     @Test
@@ -102,7 +101,7 @@ class ResponseMapperTest {
 
         assertThat(m.response().errors()).isEqualTo("process took too long");
         assertThat(m.response().events()).isEmpty();
-        assertThat(m.cacheable()).isFalse();
+        assertThat(m.outcome().cacheable()).isFalse();
     }
 
     @Test
@@ -110,19 +109,18 @@ class ResponseMapperTest {
         ResponseMapper.Mapped m = mapper.map(RunResult.killed("c", 137, Duration.ofSeconds(1)));
 
         assertThat(m.response().errors())
-                .isEqualTo("Program was killed: it ran out of memory (limit 512MiB) or killed the sandbox.");
+                .isEqualTo("Program was killed: it ran out of memory (limit 512MiB) or ended its sandbox.");
         assertThat(m.response().events()).isNull();
         assertThat(m.response().status()).isEqualTo(137);
-        assertThat(m.cacheable()).isFalse();
-        assertThat(m.outcome()).isEqualTo("killed");
+        assertThat(m.outcome().cacheable()).isFalse();
+        assertThat(m.outcome()).isEqualTo(Outcome.KILLED);
     }
 
     @Test
     void testModeCountsOnlyTopLevelFailures() {
         String out = "=== RUN   TestA\n--- FAIL: TestA (0.00s)\n    --- FAIL: TestA/sub (0.00s)\n"
                 + "--- FAIL: TestB (0.00s)\n    x_test.go:9: --- FAIL: quoted\n--- PASS: TestC (0.00s)\nFAIL\n";
-        RunResult r = new RunResult(Phase.RUN, "", false, false, "", true, stream().write(0, out).bytes(), null, false,
-                false, false, 1, "", Duration.ZERO, Duration.ZERO, "c");
+        RunResult r = ran(RunResult.Run.exited(stream().write(0, out).bytes(), 1), true);
 
         ResponseMapper.Mapped m = mapper.map(r);
 
@@ -141,8 +139,8 @@ class ResponseMapperTest {
 
     @Test
     void signalAddsAStderrEventAfterTheOutput() {
-        RunResult r = new RunResult(Phase.RUN, "", false, false, "", false, stream().write(0, "x\n").bytes(), null, false,
-                false, false, 2, "segmentation fault", Duration.ZERO, Duration.ZERO, "c");
+        RunResult r = ran(new RunResult.Run(stream().write(0, "x\n").bytes(), null, false, false, 2, "segmentation fault",
+                0, "", Duration.ZERO), false);
 
         ResponseMapper.Mapped m = mapper.map(r);
 
@@ -154,31 +152,31 @@ class ResponseMapperTest {
     @Test
     void outputTooLargeReplacesErrorsAndStatus() {
         ResponseMapper small = new ResponseMapper(4, 512L << 20);
-        RunResult r = new RunResult(Phase.RUN, "", false, false, "", false, stream().write(0, "123456").bytes(), null,
-                false, false, false, 2, "broken pipe", Duration.ZERO, Duration.ZERO, "c");
+        RunResult r = ran(new RunResult.Run(stream().write(0, "123456").bytes(), null, false, false, 2, "broken pipe", 0,
+                "", Duration.ZERO), false);
 
         ResponseMapper.Mapped m = small.map(r);
 
         assertThat(m.response().errors()).isEqualTo("Program output too large.");
         assertThat(m.response().events()).containsExactly(new Event("1234", "stdout", 0));
         assertThat(m.response().status()).isZero();
-        assertThat(m.outcome()).isEqualTo("output-too-large");
+        assertThat(m.outcome()).isEqualTo(Outcome.OUTPUT_TOO_LARGE);
     }
 
     @Test
     void runnersOwnOverflowFlagAlsoMeansOutputTooLarge() {
-        RunResult r = new RunResult(Phase.RUN, "", false, false, "", false, stream().write(0, "x").bytes(), null, true,
-                false, false, 0, "", Duration.ZERO, Duration.ZERO, "c");
+        RunResult r = ran(new RunResult.Run(stream().write(0, "x").bytes(), null, true, false, 0, "", 0, "", Duration.ZERO),
+                false);
 
         assertThat(mapper.map(r).response().errors()).isEqualTo(CompileResponse.OUTPUT_TOO_LARGE);
     }
 
     @Test
     void vetResultsArePassedThrough() {
-        RunResult vetFailed = new RunResult(Phase.BUILD, "", true, false, "prog.go:5: unreachable code", false, null, null,
-                false, false, false, 0, "", Duration.ZERO, Duration.ZERO, "c");
-        RunResult vetPassed = new RunResult(Phase.RUN, "", true, true, "", false, null, null, false, false, false, 0, "",
-                Duration.ZERO, Duration.ZERO, "c");
+        RunResult vetFailed = new RunResult(Ending.BUILD, new RunResult.Build("", false, false, true, false,
+                "prog.go:5: unreachable code", Duration.ZERO), null, "c");
+        RunResult vetPassed = RunResult.ran(new RunResult.Build("", false, false, true, true, "", Duration.ZERO),
+                RunResult.Run.exited(null, 0), "c");
 
         assertThat(mapper.map(vetFailed).response().vetErrors()).isEqualTo("prog.go:5: unreachable code");
         assertThat(mapper.map(vetFailed).response().vetOK()).isFalse();
@@ -191,12 +189,30 @@ class ResponseMapperTest {
     }
 
     private static RunResult ran(byte[] stdout, byte[] stderr, int exit) {
-        return new RunResult(Phase.RUN, "", false, false, "", false, stdout, stderr, false, false, false, exit, "",
-                Duration.ZERO, Duration.ofMillis(10), "c");
+        return ran(new RunResult.Run(stdout, stderr, false, false, exit, "", 0, "", Duration.ofMillis(10)), false);
     }
 
-    private static RunResult result(Phase phase, String errors, boolean timedOut, boolean killed, int exit) {
-        return new RunResult(phase, errors, false, false, "", false, null, null, false, timedOut, killed, exit, "",
-                Duration.ofSeconds(1), Duration.ZERO, "c");
+    private static RunResult ran(RunResult.Run run, boolean isTest) {
+        return RunResult.ran(new RunResult.Build("", false, isTest, false, false, "", Duration.ZERO), run, "c");
+    }
+
+    private static RunResult built(Ending ending, String errors, boolean timedOut) {
+        return new RunResult(ending, new RunResult.Build(errors, timedOut, false, false, false, "", Duration.ofSeconds(1)),
+                null, "c");
+    }
+
+    @org.junit.jupiter.api.Test
+    void programAtItsProcessLimitSaysSoAndIsNeverCached() {
+        RunResult r = ran(new RunResult.Run(stream().write(0, "forking\n").bytes(), null, false, true, 0, "", 512, "",
+                Duration.ofSeconds(5)), false);
+
+        ResponseMapper.Mapped m = mapper.map(r);
+
+        assertThat(m.response().errors()).isEqualTo(CompileResponse.TIMEOUT);
+        assertThat(m.response().events()).containsExactly(new Event("forking\n", "stdout", 0), new Event(
+                "too many processes: the program reached its limit of 512 processes and threads\n", "stderr", 0));
+        assertThat(m.outcome()).isEqualTo(Outcome.TIMEOUT);
+        assertThat(mapper.map(ran(new RunResult.Run(null, null, false, false, 2, "", 512, "", Duration.ZERO), false))
+                .outcome()).isEqualTo(Outcome.PROCESS_LIMIT);
     }
 }

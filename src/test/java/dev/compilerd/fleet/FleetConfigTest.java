@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.bertramlabs.plugins.hcl4j.HCLParser;
 import com.bertramlabs.plugins.hcl4j.RuntimeSymbols.Variable;
 import dev.compilerd.config.Defaults;
+import dev.compilerd.config.SandboxLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,9 +108,9 @@ class FleetConfigTest {
         assertThat(stopTimeout).as("TimeoutStopSec vs lameduck + drain")
                 .isGreaterThanOrEqualTo(Defaults.LAMEDUCK.plus(Defaults.DRAIN_TIMEOUT));
         assertThat(stopTimeout).as("TimeoutStopSec vs lameduck + hard deadline")
-                .isGreaterThanOrEqualTo(Defaults.LAMEDUCK.plus(Defaults.hardDeadline()));
+                .isGreaterThanOrEqualTo(Defaults.LAMEDUCK.plus(SandboxLimits.defaults().hardDeadline()));
         assertThat(Defaults.DRAIN_TIMEOUT).as("drain vs one hard deadline")
-                .isGreaterThanOrEqualTo(Defaults.hardDeadline());
+                .isGreaterThanOrEqualTo(SandboxLimits.defaults().hardDeadline());
     }
 
     @Test
@@ -122,7 +123,7 @@ class FleetConfigTest {
     void terraformLocalsMirrorTheServerDefaultsAndTheUnit() {
         assertThat(tf.number("local.lameduck_sec")).isEqualTo(Defaults.LAMEDUCK.toSeconds());
         assertThat(tf.number("local.drain_timeout_sec")).isEqualTo(Defaults.DRAIN_TIMEOUT.toSeconds());
-        assertThat(tf.number("local.hard_deadline_sec")).isEqualTo(Defaults.hardDeadline().toSeconds());
+        assertThat(tf.number("local.hard_deadline_sec")).isEqualTo(SandboxLimits.defaults().hardDeadline().toSeconds());
         assertThat(tf.number("local.systemd_stop_timeout_sec")).isEqualTo(stopTimeout.toSeconds());
     }
 

@@ -29,8 +29,8 @@ final class FakeSandbox implements Sandbox {
             }
             byte[] out = frame(("ran " + program.files().keySet() + " vet=" + program.vet() + "\n")
                     .getBytes(StandardCharsets.UTF_8));
-            return new RunResult(RunResult.Phase.RUN, "", program.vet(), program.vet(), "", false, out, null, false,
-                    false, false, 0, "", Duration.ZERO, Duration.ZERO, "fake-1");
+            return RunResult.ran(new RunResult.Build("", false, false, program.vet(), program.vet(), "", Duration.ZERO),
+                    RunResult.Run.exited(out, 0), "fake-1");
         } finally {
             running.decrementAndGet();
         }

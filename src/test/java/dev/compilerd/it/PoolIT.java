@@ -9,6 +9,7 @@ import dev.compilerd.config.ConfigParser;
 import dev.compilerd.sandbox.Containers;
 import dev.compilerd.sandbox.DockerCommand;
 import dev.compilerd.sandbox.DockerSandbox;
+import dev.compilerd.sandbox.Instance;
 import dev.compilerd.sandbox.Preflight;
 import dev.compilerd.sandbox.Program;
 import dev.compilerd.sandbox.RunResult;
@@ -31,11 +32,12 @@ class PoolIT {
         args.addAll(List.of(flags));
         Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
         ObjectMapper json = new ObjectMapper();
-        DockerCommand docker = DockerCommand.from(config);
+        DockerCommand docker = DockerCommand.from(config, Instance.current());
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
         String image = new Preflight(docker, json).check(Duration.ofSeconds(30));
-        sandbox = new DockerSandbox(new Containers(docker, protocol.maxResultBytes()), protocol, config.limits(), image,
-                config.pool(), config.poolMaxIdle(), new SimpleMeterRegistry());
+        sandbox = new DockerSandbox(new Containers(docker.pinnedTo(image), protocol.maxResultBytes(), Instance::alive),
+                protocol, config.limits(), image, config.sandbox().pool(), config.sandbox().poolMaxIdle(),
+                new SimpleMeterRegistry());
         return sandbox;
     }
 
@@ -52,7 +54,7 @@ class PoolIT {
     }
 
     private static String stdout(RunResult r) {
-        return new String(r.stdout(), StandardCharsets.ISO_8859_1);
+        return new String(r.run().stdout(), StandardCharsets.ISO_8859_1);
     }
 
     @Test
@@ -93,7 +95,7 @@ class PoolIT {
         await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true);
         RunResult r = s.run(hello("late"));
         assertThat(r.container()).isEqualTo(warm);
-        assertThat(r.timedOut()).isFalse();
+        assertThat(r.ending()).isEqualTo(RunResult.Ending.RUN);
         assertThat(stdout(r)).endsWith("late\n");
     }
 

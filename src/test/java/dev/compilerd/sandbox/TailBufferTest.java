@@ -1,12 +1,8 @@
 package dev.compilerd.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.compilerd.config.SandboxLimits;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class TailBufferTest {
@@ -31,21 +27,5 @@ class TailBufferTest {
         t.write(b("gh"), 0, 2);
         assertThat(new String(t.bytes(), StandardCharsets.UTF_8)).isEqualTo("efgh");
         assertThat(t.overflowed()).isTrue();
-    }
-
-    private final RunnerProtocol protocol = new RunnerProtocol(new ObjectMapper(), SandboxLimits.defaults());
-
-    @Test
-    void resultIsTheLastLineWhateverCameBefore() throws Exception {
-        byte[] out = b("{\"phase\":\"run\",\"exitCode\":7}\njunk\n{\"phase\":\"build\",\"errors\":\"x\"}\n");
-        RunResult r = protocol.parse(out, false, "c", Duration.ZERO);
-        assertThat(r.phase()).isEqualTo(RunResult.Phase.BUILD);
-        assertThat(r.errors()).isEqualTo("x");
-    }
-
-    @Test
-    void resultCutByTheCapIsASandboxFailure() {
-        assertThatThrownBy(() -> protocol.parse(b("\"phase\":\"run\"}\n"), true, "c", Duration.ZERO))
-                .isInstanceOf(SandboxException.class).hasMessageContaining("exceeded");
     }
 }

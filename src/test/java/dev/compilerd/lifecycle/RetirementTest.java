@@ -22,8 +22,8 @@ class RecyclerTest {
         lifecycle.advance(State.SERVING);
     }
 
-    private Recycler recycler(boolean haltEnabled) {
-        return new Recycler(lifecycle, time, LAMEDUCK, haltEnabled, steps);
+    private Retirement recycler(boolean haltEnabled) {
+        return new Retirement(lifecycle, time, LAMEDUCK, haltEnabled, steps);
     }
 
     @Test
@@ -38,7 +38,7 @@ class RecyclerTest {
 
     @Test
     void lifetimeExpiryStartsLameduckAndFailsHealthChecks() {
-        Recycler recycler = recycler(true);
+        Retirement recycler = recycler(true);
         recycler.startLifetime(LIFETIME);
 
         time.advance(LIFETIME);
@@ -46,12 +46,12 @@ class RecyclerTest {
         assertThat(lifecycle.state()).isEqualTo(State.LAMEDUCK);
         assertThat(lifecycle.healthy()).isFalse();
         assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK");
-        assertThat(recycler.reason()).isEqualTo(Recycler.Reason.LIFETIME);
+        assertThat(recycler.reason()).isEqualTo(Retirement.Reason.LIFETIME);
     }
 
     @Test
     void afterTheLameduckPeriodLifetimeExpiryDrainsThenHalts() {
-        Recycler recycler = recycler(true);
+        Retirement recycler = recycler(true);
         recycler.startLifetime(LIFETIME);
         time.advance(LIFETIME);
 
@@ -66,61 +66,61 @@ class RecyclerTest {
 
     @Test
     void sigtermDrainsButDoesNotHaltTheVm() {
-        Recycler recycler = recycler(true);
+        Retirement recycler = recycler(true);
 
-        recycler.begin(Recycler.Reason.SIGTERM);
+        recycler.begin(Retirement.Reason.SIGTERM);
         assertThat(lifecycle.state()).isEqualTo(State.LAMEDUCK);
         time.advance(LAMEDUCK);
 
         assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK", "drain in DRAINING");
         assertThat(lifecycle.state()).isEqualTo(State.HALTED);
-        assertThat(recycler.reason()).isEqualTo(Recycler.Reason.SIGTERM);
+        assertThat(recycler.reason()).isEqualTo(Retirement.Reason.SIGTERM);
         assertTimeoutPreemptively(Duration.ofSeconds(5), recycler::awaitHalted);
     }
 
     @Test
     void secondTriggerDuringLameduckChangesNothing() {
-        Recycler recycler = recycler(true);
-        recycler.begin(Recycler.Reason.SIGTERM);
+        Retirement recycler = recycler(true);
+        recycler.begin(Retirement.Reason.SIGTERM);
 
-        recycler.begin(Recycler.Reason.LIFETIME);
-        recycler.begin(Recycler.Reason.SIGTERM);
+        recycler.begin(Retirement.Reason.LIFETIME);
+        recycler.begin(Retirement.Reason.SIGTERM);
 
         assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK");
         assertThat(time.pending()).isEqualTo(1);
         time.advance(LAMEDUCK);
         assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK", "drain in DRAINING");
-        assertThat(recycler.reason()).isEqualTo(Recycler.Reason.SIGTERM);
+        assertThat(recycler.reason()).isEqualTo(Retirement.Reason.SIGTERM);
     }
 
     @Test
     void lifetimeExpiringDuringASigtermLameduckDoesNotHalt() {
-        Recycler recycler = recycler(true);
+        Retirement recycler = recycler(true);
         recycler.startLifetime(Duration.ofSeconds(10));
-        recycler.begin(Recycler.Reason.SIGTERM);
+        recycler.begin(Retirement.Reason.SIGTERM);
 
         time.advance(LAMEDUCK);
 
         assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK", "drain in DRAINING");
-        assertThat(recycler.reason()).isEqualTo(Recycler.Reason.SIGTERM);
+        assertThat(recycler.reason()).isEqualTo(Retirement.Reason.SIGTERM);
     }
 
     @Test
     void triggerAfterHaltedChangesNothing() {
-        Recycler recycler = recycler(true);
-        recycler.begin(Recycler.Reason.LIFETIME);
+        Retirement recycler = recycler(true);
+        recycler.begin(Retirement.Reason.LIFETIME);
         time.advance(LAMEDUCK);
 
-        recycler.begin(Recycler.Reason.SIGTERM);
+        recycler.begin(Retirement.Reason.SIGTERM);
         time.advance(LAMEDUCK);
 
         assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK", "drain in DRAINING", "halt in HALTED");
-        assertThat(recycler.reason()).isEqualTo(Recycler.Reason.LIFETIME);
+        assertThat(recycler.reason()).isEqualTo(Retirement.Reason.LIFETIME);
     }
 
     @Test
     void haltDisabledMeansLifetimeExpiryDrainsWithoutHalting() {
-        Recycler recycler = recycler(false);
+        Retirement recycler = recycler(false);
         recycler.startLifetime(LIFETIME);
 
         time.advance(LIFETIME.plus(LAMEDUCK));
@@ -133,8 +133,8 @@ class RecyclerTest {
     @Test
     void failedDrainStillEndsHaltedAndHalts() {
         steps.failDrain = true;
-        Recycler recycler = recycler(true);
-        recycler.begin(Recycler.Reason.LIFETIME);
+        Retirement recycler = recycler(true);
+        recycler.begin(Retirement.Reason.LIFETIME);
 
         time.advance(LAMEDUCK);
 
@@ -146,8 +146,8 @@ class RecyclerTest {
     @Test
     void failedHaltStillReleasesAwaitHalted() {
         steps.failHalt = true;
-        Recycler recycler = recycler(true);
-        recycler.begin(Recycler.Reason.LIFETIME);
+        Retirement recycler = recycler(true);
+        recycler.begin(Retirement.Reason.LIFETIME);
 
         try {
             time.advance(LAMEDUCK);
@@ -160,7 +160,7 @@ class RecyclerTest {
     }
 
     /** Records each step with the state the process was in when it ran. */
-    private final class RecordingSteps implements Recycler.Steps {
+    private final class RecordingSteps implements Retirement.Steps {
         final List<String> calls = new ArrayList<>();
         boolean failDrain;
         boolean failHalt;

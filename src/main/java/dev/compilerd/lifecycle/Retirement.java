@@ -6,11 +6,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives SERVING → LAMEDUCK → DRAINING → HALTED: on lifetime expiry or SIGTERM, fails health checks for the
+ * Retires this VM: drives SERVING → LAMEDUCK → DRAINING → HALTED: on lifetime expiry or SIGTERM, fails health checks for the
  * lameduck period, drains, then halts the VM (lifetime) or just ends (SIGTERM). Thread-safe and idempotent.
  */
-public final class Recycler {
-    private static final Logger LOG = LoggerFactory.getLogger(Recycler.class);
+public final class Retirement {
+    private static final Logger LOG = LoggerFactory.getLogger(Retirement.class);
 
     /** Why the process is going away: a lifetime expiry halts the VM, a SIGTERM does not. */
     public enum Reason { LIFETIME, SIGTERM }
@@ -35,7 +35,7 @@ public final class Recycler {
     private final CountDownLatch halted = new CountDownLatch(1);
     private volatile Reason reason;
 
-    public Recycler(Lifecycle lifecycle, Scheduler scheduler, Duration lameduck, boolean haltEnabled, Steps steps) {
+    public Retirement(Lifecycle lifecycle, Scheduler scheduler, Duration lameduck, boolean haltEnabled, Steps steps) {
         this.lifecycle = lifecycle;
         this.scheduler = scheduler;
         this.lameduck = lameduck;

@@ -1,0 +1,256 @@
+package dev.compilerd.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/**
+ * Every command-line flag, as picocli fills it in (flag, then COMPILERD_* environment, then {@link Defaults});
+ * {@link #toConfig()} validates them together and groups them into {@link Config}. Used once, by one thread.
+ */
+@Command(name = "compilerd", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
+        versionProvider = ConfigParser.Version.class,
+        description = "Compiles and runs Go programs in a gVisor sandbox for playground frontends.%n",
+        footer = {"%nEvery flag also reads an environment variable: --max-output <- COMPILERD_MAX_OUTPUT; flags win.",
+                "Durations: 500ms, 5s, 30m, 1h. Sizes: 65536, 64KiB, 512MiB."})
+final class Flags {
+    /** The runner refuses more output than this, so the server may not ask for more. */
+    static final long MAX_IO_BYTES = 1L << 20;
+
+    @Option(names = "--bind", description = "address to listen on (default ${DEFAULT-VALUE})")
+    String bind;
+    @Option(names = "--port", description = "port to listen on; 0 picks a free one (default ${DEFAULT-VALUE})")
+    int port;
+    @Option(names = "--max-request", converter = Size.class, description = "largest request body (default ${DEFAULT-VALUE})")
+    long maxRequest;
+    @Option(names = "--body-timeout", converter = Time.class,
+            description = "the whole request body must arrive within this (default ${DEFAULT-VALUE})")
+    Duration bodyTimeout;
+    @Option(names = "--allow-origin", description = "CORS Access-Control-Allow-Origin (default ${DEFAULT-VALUE})")
+    String allowOrigin;
+
+    @Option(names = "--image", description = "sandbox image, built by vm/startup.sh (default ${DEFAULT-VALUE})")
+    String image;
+    @Option(names = "--runtime", description = "Docker runtime; anything but runsc is insecure (default ${DEFAULT-VALUE})")
+    String runtime;
+    @Option(names = "--docker", description = "the docker wrapper command, split on spaces (default ${DEFAULT-VALUE})")
+    String docker;
+    @Option(names = "--container-prefix",
+            description = "name prefix and owner label of our containers (default ${DEFAULT-VALUE})")
+    String containerPrefix;
+    @Option(names = "--pool", description = "warm containers kept started; 0 = off (default ${DEFAULT-VALUE})")
+    int pool;
+    @Option(names = "--pool-max-idle", converter = Time.class,
+            description = "replace a warm container idle this long (default ${DEFAULT-VALUE})")
+    Duration poolMaxIdle;
+    @Option(names = "--reap-interval", converter = Time.class,
+            description = "how often orphaned containers are removed (default ${DEFAULT-VALUE})")
+    Duration reapInterval;
+
+    @Option(names = "--build-timeout", converter = Time.class, description = "soft deadline for vet + build (default ${DEFAULT-VALUE})")
+    Duration buildTimeout;
+    @Option(names = "--run-timeout", converter = Time.class,
+            description = "soft deadline for running the program (default ${DEFAULT-VALUE})")
+    Duration runTimeout;
+    @Option(names = "--deadline-margin", converter = Time.class,
+            description = "hard deadline = build + run + this, then docker rm -f (default ${DEFAULT-VALUE})")
+    Duration deadlineMargin;
+    @Option(names = "--max-output", converter = Size.class,
+            description = "largest program output, stdout+stderr (default ${DEFAULT-VALUE})")
+    long maxOutput;
+    @Option(names = "--memory", converter = Size.class, description = "container memory and memory+swap (default ${DEFAULT-VALUE})")
+    long memory;
+    @Option(names = "--pids", description = "host pids of the whole sandbox, a backstop above --nproc (default ${DEFAULT-VALUE})")
+    int pids;
+    @Option(names = "--nproc", description = "the program's processes + threads, RLIMIT_NPROC (default ${DEFAULT-VALUE})")
+    int nproc;
+    @Option(names = "--cpus", description = "container CPUs (default ${DEFAULT-VALUE})")
+    double cpus;
+    @Option(names = "--tmpfs", converter = Size.class, description = "size of the container's /tmp (default ${DEFAULT-VALUE})")
+    long tmpfs;
+    @Option(names = "--nofile", description = "open files per sandboxed process (default ${DEFAULT-VALUE})")
+    int nofile;
+    @Option(names = "--address-space", converter = Size.class,
+            description = "the program's virtual memory, RLIMIT_AS (default ${DEFAULT-VALUE})")
+    long addressSpace;
+
+    @Option(names = "--workers", description = "concurrent runs; 0 = number of CPUs (default ${DEFAULT-VALUE})")
+    int workers;
+    @Option(names = "--queue", description = "requests waiting for a worker before 503 (default ${DEFAULT-VALUE})")
+    int queue;
+    @Option(names = {"--max-queue-wait", "--queue-timeout"}, converter = Time.class,
+            description = "longest wait for a worker; a request that cannot start within it gets 503 at once"
+                    + " (default ${DEFAULT-VALUE})")
+    Duration maxQueueWait;
+
+    @Option(names = "--cache-entries", description = "most cached responses (default ${DEFAULT-VALUE})")
+    long cacheEntries;
+    @Option(names = "--cache-bytes", converter = Size.class, description = "most bytes of cached responses (default ${DEFAULT-VALUE})")
+    long cacheBytes;
+    @Option(names = "--shared-cache",
+            description = "shared cache tier, redis://HOST:PORT or rediss:// (TLS); empty = off (default \"${DEFAULT-VALUE}\")")
+    String sharedCache;
+    @Option(names = "--shared-cache-ttl", converter = Time.class,
+            description = "how long results live in the shared tier (default ${DEFAULT-VALUE})")
+    Duration sharedCacheTtl;
+    @Option(names = "--shared-cache-timeout", converter = Time.class,
+            description = "a shared-tier lookup slower than this is a miss (default ${DEFAULT-VALUE})")
+    Duration sharedCacheTimeout;
+    @Option(names = "--shared-cache-max-value", converter = Size.class,
+            description = "largest response kept in the shared tier (default ${DEFAULT-VALUE})")
+    long sharedCacheMaxValue;
+
+    @Option(names = "--lifetime-min", converter = Time.class, description = "shortest lifetime before lameduck (default ${DEFAULT-VALUE})")
+    Duration lifetimeMin;
+    @Option(names = "--lifetime-max", converter = Time.class,
+            description = "longest lifetime before lameduck; 0 = forever (default ${DEFAULT-VALUE})")
+    Duration lifetimeMax;
+    @Option(names = "--lameduck", converter = Time.class, description = "how long /healthz fails before draining (default ${DEFAULT-VALUE})")
+    Duration lameduck;
+    @Option(names = "--drain-timeout", converter = Time.class,
+            description = "how long draining waits for accepted work (default ${DEFAULT-VALUE})")
+    Duration drainTimeout;
+    @Option(names = "--halt", arity = "0..1", fallbackValue = "true",
+            description = "run the halt command when the lifetime ends (default ${DEFAULT-VALUE})")
+    boolean halt;
+    @Option(names = "--halt-command", description = "command that halts the VM, split on spaces (default ${DEFAULT-VALUE})")
+    String haltCommand;
+
+    /** Checks the values together and groups them; the message names the flag and the bound. */
+    Config toConfig() throws ConfigException {
+        Check c = new Check();
+        c.range("port", port, 0, 65535);
+        c.nonEmpty("bind", bind);
+        c.nonEmpty("allow-origin", allowOrigin);
+        c.nonEmpty("image", image);
+        c.nonEmpty("runtime", runtime);
+        c.nonEmpty("docker", docker);
+        c.nonEmpty("halt-command", haltCommand);
+        c.that(containerPrefix.matches("[a-z0-9][a-z0-9_.-]{0,40}"),
+                "--container-prefix must be lower-case letters, digits, '.', '_' or '-' (at most 41)");
+        c.range("max-request", maxRequest, 1024, MAX_IO_BYTES);
+        c.range("max-output", maxOutput, 1024, MAX_IO_BYTES);
+        c.positive("body-timeout", bodyTimeout);
+        c.positive("build-timeout", buildTimeout);
+        c.positive("run-timeout", runTimeout);
+        c.positive("deadline-margin", deadlineMargin);
+        c.positive("pool-max-idle", poolMaxIdle);
+        c.positive("reap-interval", reapInterval);
+        c.positive("max-queue-wait", maxQueueWait);
+        c.positive("shared-cache-ttl", sharedCacheTtl);
+        c.positive("shared-cache-timeout", sharedCacheTimeout);
+        // The bounds of vm/compilerd-docker, which refuses anything outside them.
+        c.range("memory", memory, 64L << 20, 8L << 30);
+        c.range("pids", pids, 64, 16384);
+        c.range("nproc", nproc, 16, 8192);
+        c.range("tmpfs", tmpfs, 1L << 20, 2L << 30);
+        c.range("nofile", nofile, 64, 65536);
+        c.range("address-space", addressSpace, 256L << 20, 64L << 30);
+        c.that(cpus > 0 && cpus <= 16, "--cpus must be above 0 and at most 16, not " + cpus);
+        c.that(pids >= nproc + Defaults.PIDS_HEADROOM, "--pids (" + pids + ") must exceed --nproc (" + nproc + ") by at"
+                + " least " + Defaults.PIDS_HEADROOM + ": gVisor and the runner need host pids of their own");
+        c.range("workers", workers, 0, 1024);
+        c.range("queue", queue, 0, 100_000);
+        c.range("pool", pool, 0, 64);
+        c.range("cache-entries", cacheEntries, 0, Integer.MAX_VALUE);
+        c.range("cache-bytes", cacheBytes, 0, Long.MAX_VALUE);
+        c.range("shared-cache-max-value", sharedCacheMaxValue, 1024, 64L << 20);
+        Optional<URI> shared = sharedCache(c);
+        SandboxLimits limits = new SandboxLimits(buildTimeout, runTimeout, deadlineMargin, memory, pids, nproc, cpus,
+                tmpfs, nofile, addressSpace, (int) maxOutput);
+        LifecycleSettings life = new LifecycleSettings(lifetimeMin, lifetimeMax, lameduck, drainTimeout, halt,
+                words(haltCommand));
+        c.that(drainTimeout.compareTo(limits.hardDeadline()) >= 0, "--drain-timeout (" + Values.format(drainTimeout)
+                + ") must cover one hard deadline (build + run + margin = " + Values.format(limits.hardDeadline()) + ")");
+        c.that(!life.lifetimeEnabled() || lifetimeMin.compareTo(lifetimeMax) <= 0, "--lifetime-min ("
+                + Values.format(lifetimeMin) + ") must not exceed --lifetime-max (" + Values.format(lifetimeMax) + ")");
+        c.done();
+        return new Config(
+                new HttpSettings(bind, port, (int) maxRequest, bodyTimeout, allowOrigin),
+                new SandboxSettings(image, runtime, words(docker), containerPrefix, pool, poolMaxIdle, reapInterval),
+                limits,
+                new AdmissionSettings(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, queue,
+                        maxQueueWait),
+                new CacheSettings(cacheEntries, cacheBytes, shared, sharedCacheTtl, sharedCacheTimeout,
+                        (int) sharedCacheMaxValue),
+                life);
+    }
+
+    private Optional<URI> sharedCache(Check c) {
+        if (sharedCache.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            URI u = new URI(sharedCache.trim());
+            boolean ok = ("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme())) && u.getHost() != null;
+            c.that(ok, "--shared-cache must look like redis://HOST:PORT or rediss://HOST:PORT, not '" + sharedCache + "'");
+            return ok ? Optional.of(u) : Optional.empty();
+        } catch (java.net.URISyntaxException e) {
+            c.that(false, "--shared-cache: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> words(String s) {
+        return List.of(s.trim().split("\\s+"));
+    }
+
+    /** Collects the first failed check so the message names one flag. */
+    private static final class Check {
+        private String failure;
+
+        void that(boolean ok, String message) {
+            if (!ok && failure == null) {
+                failure = message;
+            }
+        }
+
+        void range(String flag, long n, long min, long max) {
+            that(n >= min && n <= max, "--" + flag + " must be between " + bound(flag, min) + " and " + bound(flag, max)
+                    + ", not " + bound(flag, n));
+        }
+
+        void positive(String flag, Duration d) {
+            that(!d.isZero() && !d.isNegative(), "--" + flag + " must be above 0");
+        }
+
+        void nonEmpty(String flag, String s) {
+            that(!s.isBlank(), "--" + flag + " must not be empty");
+        }
+
+        void done() throws ConfigException {
+            if (failure != null) {
+                throw new ConfigException(failure);
+            }
+        }
+
+        private static String bound(String flag, long n) {
+            boolean size = switch (flag) {
+                case "max-request", "max-output", "memory", "tmpfs", "address-space", "cache-bytes",
+                        "shared-cache-max-value" -> true;
+                default -> false;
+            };
+            return size && n != Long.MAX_VALUE ? Values.formatBytes(n) : Long.toString(n);
+        }
+    }
+
+    /** Parses "5s", "30m", "1h30m", "250ms" or "0". */
+    static final class Time implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Values.duration(value);
+        }
+    }
+
+    /** Parses "65536", "64KiB", "512MiB". */
+    static final class Size implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return Values.bytes(value);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.compilerd.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Which sandbox runs programs and how its containers are started, pooled and reaped. */
+public record SandboxSettings(
+        String image,
+        String runtime,
+        List<String> docker,
+        String containerPrefix,
+        int pool,
+        Duration poolMaxIdle,
+        Duration reapInterval) {
+
+    public SandboxSettings {
+        docker = List.copyOf(docker);
+    }
+}
