@@ -1,8 +1,10 @@
 package dev.compilerd.compile;
 
+import dev.compilerd.config.RunnerContract;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
@@ -11,14 +13,11 @@ import java.util.regex.Pattern;
  * sections ({@code -- name --}) add more files. Names are checked here so the sandbox never sees a bad one.
  */
 public final class Txtar {
-    /** Limits on multi-file programs. */
-    public static final int MAX_FILES = 32;
-    public static final int MAX_NAME_LENGTH = 128;
-    public static final int MAX_DEPTH = 4;
+    /** The runner's limits on files and names (docker/playground/runner/contract.json). */
+    private static final RunnerContract CONTRACT = RunnerContract.RUNNER;
 
     /** As Go's txtar: "-- name --" alone on a line, lines ending in \\n only. */
     private static final Pattern MARKER = Pattern.compile("^-- (.+) --$", Pattern.MULTILINE | Pattern.UNIX_LINES);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._\\-/]+");
 
     private Txtar() {}
 
@@ -41,8 +40,8 @@ public final class Txtar {
             if (files.put(name, withFinalNewline(body.substring(start, end))) != null) {
                 throw new InvalidProgramException("duplicate file name \"" + name + "\"");
             }
-            if (files.size() > MAX_FILES) {
-                throw new InvalidProgramException("too many files (limit " + MAX_FILES + ")");
+            if (files.size() > CONTRACT.maxFiles()) {
+                throw new InvalidProgramException("too many files (limit " + CONTRACT.maxFiles() + ")");
             }
         }
         if (files.keySet().stream().noneMatch(n -> n.endsWith(".go"))) {
@@ -57,22 +56,10 @@ public final class Txtar {
     }
 
     static void checkName(String name) throws InvalidProgramException {
-        if (name.length() > MAX_NAME_LENGTH) {
-            throw new InvalidProgramException("file name too long (limit " + MAX_NAME_LENGTH + "): \"" + name.substring(0, 40) + "…\"");
-        }
-        if (!NAME.matcher(name).matches()) {
-            throw new InvalidProgramException("invalid file name \"" + name + "\": use letters, digits, '.', '_', '-' and '/'");
-        }
-        if (name.startsWith("/") || name.endsWith("/") || name.contains("//")) {
-            throw new InvalidProgramException("invalid file name \"" + name + "\": must be a relative path");
-        }
-        for (String part : name.split("/")) {
-            if (part.equals(".") || part.equals("..")) {
-                throw new InvalidProgramException("invalid file name \"" + name + "\": no '.' or '..' path elements");
-            }
-        }
-        if (name.chars().filter(c -> c == '/').count() >= MAX_DEPTH) {
-            throw new InvalidProgramException("file name \"" + name + "\" nested too deeply (limit " + MAX_DEPTH + " levels)");
+        Optional<String> why = CONTRACT.checkName(name);
+        if (why.isPresent()) {
+            String shown = name.length() > 40 ? name.substring(0, 40) + "…" : name;
+            throw new InvalidProgramException("invalid file name \"" + shown + "\": " + why.get());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.compilerd.sandbox;
 
+import dev.compilerd.config.RunnerContract;
 import dev.compilerd.logging.LogText;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +24,8 @@ import org.apache.commons.exec.ExecuteWatchdog;
  * remove it by name. Used by one thread at a time.
  */
 final class Container {
-    /** The line the runner prints once it waits for a program (see docker/playground/README.md). */
-    static final String READY_LINE = "compilerd-runner ready v2";
+    /** The line the runner prints once it waits for a program (docker/playground/runner/contract.json). */
+    static final String READY_LINE = RunnerContract.RUNNER.readyLine();
     private static final int MAX_READY_LINE = 256;
     private static final int MAX_STDERR = 8 * 1024;
     /** How long to wait for the readers after docker run exited; they normally see EOF at once. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.compilerd.config.RunnerContract;
 import dev.compilerd.config.SandboxLimits;
 import java.io.IOException;
 import java.time.Duration;
@@ -17,9 +18,7 @@ import java.util.Map;
  * exactly one well-formed line is untrusted. Thread-safe.
  */
 public final class RunnerProtocol {
-    /** The runner keeps at most this many framed bytes per payload byte (16 bytes of header per 1-byte write). */
-    static final int FRAMING_FACTOR = 17;
-    private static final int MAX_ERRORS_BYTES = 64 * 1024;
+    private static final RunnerContract CONTRACT = RunnerContract.RUNNER;
 
     private final ObjectMapper json;
     private final ObjectReader wire;
@@ -40,14 +39,14 @@ public final class RunnerProtocol {
         }
     }
 
-    /** The raw stdout+stderr bytes the runner may keep, framing included (mirrors rawLimit in runner/exec.go). */
+    /** The raw stdout+stderr bytes the runner may keep, framing included (16 bytes of header per 1-byte write). */
     public int rawOutputLimit() {
-        return limits.maxOutputBytes() * FRAMING_FACTOR + 64 * 1024;
+        return limits.maxOutputBytes() * CONTRACT.framingFactor() + CONTRACT.framingSlackBytes();
     }
 
     /** The most bytes a well-behaved runner can print as its result: base64 output plus escaped error texts. */
     public int maxResultBytes() {
-        return rawOutputLimit() * 4 / 3 + 2 * 6 * MAX_ERRORS_BYTES + 64 * 1024;
+        return rawOutputLimit() * 4 / 3 + 2 * 6 * CONTRACT.maxErrorsBytes() + 64 * 1024;
     }
 
     /** The one header line that carries the program and the soft limits to the runner. */

@@ -1,5 +1,6 @@
 package dev.compilerd.compile;
 
+import dev.compilerd.config.RunnerContract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
@@ -103,43 +104,43 @@ class TxtarTest {
     void parentDirectoryElementIsRejected() {
         assertThatThrownBy(() -> Txtar.split("-- ../evil.go --\npackage main\n"))
                 .isInstanceOf(InvalidProgramException.class)
-                .hasMessage("invalid file name \"../evil.go\": no '.' or '..' path elements");
+                .hasMessage("invalid file name \"../evil.go\": must be a relative path with no empty, '.' or '..' parts");
         assertThatThrownBy(() -> Txtar.split("-- a/../../b.go --\n"))
-                .hasMessage("invalid file name \"a/../../b.go\": no '.' or '..' path elements");
+                .hasMessage("invalid file name \"a/../../b.go\": must be a relative path with no empty, '.' or '..' parts");
         assertThatThrownBy(() -> Txtar.split("-- ./a.go --\n"))
-                .hasMessage("invalid file name \"./a.go\": no '.' or '..' path elements");
+                .hasMessage("invalid file name \"./a.go\": must be a relative path with no empty, '.' or '..' parts");
     }
 
     @Test
     void absolutePathIsRejected() {
         assertThatThrownBy(() -> Txtar.split("-- /etc/passwd --\nroot\n"))
-                .hasMessage("invalid file name \"/etc/passwd\": must be a relative path");
+                .hasMessage("invalid file name \"/etc/passwd\": must be a relative path with no empty, '.' or '..' parts");
     }
 
     @Test
     void emptyPathElementsAreRejected() {
-        assertThatThrownBy(() -> Txtar.split("-- a//b.go --\n")).hasMessage("invalid file name \"a//b.go\": must be a relative path");
-        assertThatThrownBy(() -> Txtar.split("-- dir/ --\n")).hasMessage("invalid file name \"dir/\": must be a relative path");
+        assertThatThrownBy(() -> Txtar.split("-- a//b.go --\n")).hasMessage("invalid file name \"a//b.go\": must be a relative path with no empty, '.' or '..' parts");
+        assertThatThrownBy(() -> Txtar.split("-- dir/ --\n")).hasMessage("invalid file name \"dir/\": must be a relative path with no empty, '.' or '..' parts");
     }
 
     @Test
     void fourDirectoriesDeepIsTooDeepButThreeIsFine() throws InvalidProgramException {
         assertThat(Txtar.split("-- a/b/c/d.go --\npackage d\n")).containsOnlyKeys("a/b/c/d.go");
         assertThatThrownBy(() -> Txtar.split("-- a/b/c/d/e.go --\npackage e\n"))
-                .hasMessage("file name \"a/b/c/d/e.go\" nested too deeply (limit 4 levels)");
+                .hasMessage("invalid file name \"a/b/c/d/e.go\": nested too deeply (limit 4 levels)");
     }
 
     @Test
     void moreThanMaxFilesIsRejectedButExactlyMaxIsFine() throws InvalidProgramException {
-        assertThat(Txtar.split(files(Txtar.MAX_FILES))).hasSize(Txtar.MAX_FILES);
-        assertThatThrownBy(() -> Txtar.split(files(Txtar.MAX_FILES + 1)))
-                .hasMessage("too many files (limit " + Txtar.MAX_FILES + ")");
+        assertThat(Txtar.split(files(RunnerContract.RUNNER.maxFiles()))).hasSize(RunnerContract.RUNNER.maxFiles());
+        assertThatThrownBy(() -> Txtar.split(files(RunnerContract.RUNNER.maxFiles() + 1)))
+                .hasMessage("too many files (limit " + RunnerContract.RUNNER.maxFiles() + ")");
     }
 
     @Test
     void leadingProgGoCountsTowardsTheFileLimit() {
-        assertThatThrownBy(() -> Txtar.split("package main\n" + files(Txtar.MAX_FILES)))
-                .hasMessage("too many files (limit " + Txtar.MAX_FILES + ")");
+        assertThatThrownBy(() -> Txtar.split("package main\n" + files(RunnerContract.RUNNER.maxFiles())))
+                .hasMessage("too many files (limit " + RunnerContract.RUNNER.maxFiles() + ")");
     }
 
     @Test
@@ -154,11 +155,11 @@ class TxtarTest {
 
     @Test
     void overlongNameIsRejectedWithATruncatedName() {
-        String name = "a".repeat(Txtar.MAX_NAME_LENGTH - 3) + ".go";
-        String tooLong = "a".repeat(Txtar.MAX_NAME_LENGTH) + ".go";
+        String name = "a".repeat(RunnerContract.RUNNER.maxFileNameLength() - 3) + ".go";
+        String tooLong = "a".repeat(RunnerContract.RUNNER.maxFileNameLength()) + ".go";
 
         assertThatThrownBy(() -> Txtar.split("-- " + tooLong + " --\n"))
-                .hasMessage("file name too long (limit 128): \"" + "a".repeat(40) + "…\"");
+                .hasMessage("invalid file name \"" + "a".repeat(40) + "…\": file name must have 1 to 128 characters");
         org.assertj.core.api.Assertions.assertThatCode(() -> Txtar.split("-- " + name + " --\n")).doesNotThrowAnyException();
     }
 
@@ -175,5 +176,16 @@ class TxtarTest {
             b.append("-- f").append(i).append(".go --\npackage main\n");
         }
         return b.toString();
+    }
+
+    @Test
+    void namesFollowTheRunnersContractExamples() {
+        for (String name : RunnerContract.RUNNER.fileNames().valid()) {
+            assertThat(RunnerContract.RUNNER.checkName(name)).as(name).isEmpty();
+        }
+        for (String name : RunnerContract.RUNNER.fileNames().invalid()) {
+            assertThat(RunnerContract.RUNNER.checkName(name)).as(name).isPresent();
+        }
+        assertThat(RunnerContract.RUNNER.fileNames().valid()).contains("a..b.go");
     }
 }
