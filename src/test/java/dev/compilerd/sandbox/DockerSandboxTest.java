@@ -1,0 +1,135 @@
+package dev.compilerd.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DockerSandbox against the fake docker wrapper: every way a container can end, with real processes. Which result
+ * it trusts, what becomes "killed", what is the host's failure, and that every container is removed.
+ */
+class DockerSandboxTest {
+    @TempDir
+    Path state;
+    private FakeDocker fake;
+    private Containers containers;
+    private DockerSandbox sandbox;
+
+    private DockerSandbox sandbox(String mode, int pool) throws Exception {
+        fake = new FakeDocker(state, mode);
+        RunnerProtocol protocol = new RunnerProtocol(new ObjectMapper(), FakeDocker.LIMITS);
+        containers = fake.containers(id -> false);
+        sandbox = new DockerSandbox(containers, protocol, FakeDocker.LIMITS, FakeDocker.IMAGE, pool,
+                Duration.ofMinutes(5), new SimpleMeterRegistry());
+        return sandbox;
+    }
+
+    @AfterEach
+    void closeRemovesEverything() throws Exception {
+        if (sandbox != null) {
+            sandbox.close();
+            assertThat(fake.live()).as("containers left").isEmpty();
+        }
+    }
+
+    private static final Program HELLO = Program.of("package main\n");
+
+    @Test
+    void oneWellFormedResultIsTrustedAndTheContainerIsRemoved() throws Exception {
+        RunResult r = sandbox("ok", 0).run(HELLO);
+
+        assertThat(r.ending()).isEqualTo(RunResult.Ending.RUN);
+        assertThat(new String(r.run().stdout(), StandardCharsets.ISO_8859_1)).endsWith("hi\n");
+        await().until(() -> fake.removed(r.container()));
+        assertThat(fake.commands()).anyMatch(c -> c.startsWith("run --name " + r.container() + " --owner fk --instance 1-1"));
+    }
+
+    @Test
+    void anythingButOneResultLineIsKilledNeverTrusted() throws Exception {
+        for (String mode : new String[] {"junk", "two", "silent"}) {
+            RunResult r = sandbox(mode, 0).run(HELLO);
+            assertThat(r.ending()).as(mode).isEqualTo(RunResult.Ending.KILLED);
+            assertThat(r.run().exitCode()).as(mode).isZero();
+            sandbox.close();
+        }
+    }
+
+    @Test
+    void containerThatDiesWithoutAResultIsKilledWithDockersExitCode() throws Exception {
+        assertThat(sandbox("exit137", 0).run(HELLO)).satisfies(r -> {
+            assertThat(r.ending()).isEqualTo(RunResult.Ending.KILLED);
+            assertThat(r.run().exitCode()).isEqualTo(137);
+        });
+        sandbox.close();
+        assertThat(sandbox("exit2", 0).run(HELLO).run().exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void hangIsEndedByTheHardDeadlineWithDockerRmF() throws Exception {
+        RunResult r = sandbox("hang", 0).run(HELLO);
+
+        assertThat(r.ending()).isEqualTo(RunResult.Ending.DEADLINE);
+        assertThat(r.run().took()).isGreaterThanOrEqualTo(FakeDocker.LIMITS.hardDeadline());
+        assertThat(fake.removed(r.container())).isTrue();
+        assertThat(fake.commands()).contains("rm " + r.container());
+    }
+
+    @Test
+    void dockerDaemonDownIsAFailureThatWillPass() throws Exception {
+        assertThatThrownBy(() -> sandbox("daemon", 0).run(HELLO)).isInstanceOf(SandboxUnavailableException.class)
+                .hasMessageContaining("Cannot connect to the Docker daemon");
+        assertThat(sandbox.failure()).contains("Cannot connect to the Docker daemon");
+    }
+
+    @Test
+    void containerThatNeverGetsReadyIsTheHostsFailureAndMakesTheSandboxUnhealthy() throws Exception {
+        assertThatThrownBy(() -> sandbox("notready", 0).run(HELLO)).isInstanceOf(SandboxException.class)
+                .isNotInstanceOf(SandboxUnavailableException.class).hasMessageContaining("not ready after");
+        assertThat(sandbox.failure()).contains("not ready after");
+        sandbox.close();
+        assertThatThrownBy(() -> sandbox("badready", 0).run(HELLO)).isInstanceOf(SandboxException.class)
+                .hasMessageContaining("unexpected first line 'hello from somewhere else'");
+    }
+
+    @Test
+    void slowRemovalDoesNotDelayTheAnswer() throws Exception {
+        RunResult r = sandbox("slowrm", 0).run(HELLO);
+
+        assertThat(r.ending()).isEqualTo(RunResult.Ending.RUN);
+        assertThat(fake.removed(r.container())).as("removed before the answer").isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> fake.removed(r.container()));
+    }
+
+    @Test
+    void failedRemovalIsRetriedByTheReaper() throws Exception {
+        RunResult r = sandbox("failrm", 0).run(HELLO);
+        await().until(() -> fake.commands().stream().filter(c -> c.equals("rm " + r.container())).count() == 1);
+        assertThat(containers.owned()).contains(r.container());
+
+        containers.reapOrphans();
+
+        assertThat(fake.removed(r.container())).isTrue();
+        assertThat(containers.owned()).doesNotContain(r.container());
+    }
+
+    @Test
+    void warmPoolHandsOutReadyContainersRefillsAndRemovesThemAllOnClose() throws Exception {
+        DockerSandbox s = sandbox("ok", 2);
+        await().until(() -> fake.live().size() == 2);
+        java.util.List<String> warm = fake.live();
+
+        RunResult r = s.run(HELLO);
+
+        assertThat(warm).contains(r.container());
+        await().until(() -> fake.live().size() == 2 && !fake.live().contains(r.container()));
+    }
+}
