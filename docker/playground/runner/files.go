@@ -35,7 +35,10 @@ func writeFiles(dir string, files map[string]string) error {
 		return err
 	}
 	if _, ok := files["go.mod"]; !ok {
-		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(defaultGoModFile), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(defaultGoModFile), 0o666); err != nil {
+			return err
+		}
+		if err := os.Chmod(filepath.Join(dir, "go.mod"), 0o666); err != nil { // past the umask
 			return err
 		}
 	}
@@ -44,7 +47,11 @@ func writeFiles(dir string, files map[string]string) error {
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(full, []byte(files[name]), 0o644); err != nil {
+		// World-writable (in a sticky directory): the go command, as the build uid, may update go.mod.
+		if err := os.WriteFile(full, []byte(files[name]), 0o666); err != nil {
+			return err
+		}
+		if err := os.Chmod(full, 0o666); err != nil { // past the umask
 			return err
 		}
 	}

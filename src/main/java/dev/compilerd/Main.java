@@ -1,11 +1,14 @@
 package dev.compilerd;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.compilerd.compile.Admission;
 import dev.compilerd.compile.CompileService;
 import dev.compilerd.compile.ResponseMapper;
 import dev.compilerd.compile.ResultCache;
+import dev.compilerd.compile.SharedCache;
+import dev.compilerd.compile.SharedTier;
 import dev.compilerd.config.Config;
 import dev.compilerd.config.ConfigException;
 import dev.compilerd.config.ConfigParser;
@@ -44,18 +47,27 @@ public final class Main {
     static final Duration HALT_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
+    /** Beyond the queue wait and the hard deadline: docker run's own exit after a removal. */
+    static final Duration RUN_SLACK = Duration.ofSeconds(10);
+
+    private final Config config;
     private final Lifecycle lifecycle;
+    private final Admission admission;
     private final CompileService service;
     private final HttpServer http;
 
     /** Builds the whole handler tree around {@code sandbox}; handler tests pass a fake one. */
     public Main(Config config, Sandbox sandbox, Clock clock, Metrics metrics) {
+        this.config = config;
         ObjectMapper json = new ObjectMapper();
         this.lifecycle = new Lifecycle(clock);
         ResultCache cache = new ResultCache(config.cache().entries(), config.cache().bytes(), sandbox.imageId());
-        Admission admission = new Admission(config.admission().workers(), config.admission().queue(),
-                config.admission().maxQueueWait());
-        this.service = new CompileService(sandbox, cache, admission,
+        this.admission = new Admission(config.admission().workers(), config.admission().queue(),
+                config.admission().maxQueueWait(), Ticker.systemTicker());
+        SharedTier shared = config.cache().shared().isPresent()
+                ? new SharedCache(config.cache(), Ticker.systemTicker(), metrics.registry()) : SharedTier.NONE;
+        Duration longestRun = config.admission().maxQueueWait().plus(config.limits().hardDeadline()).plus(RUN_SLACK);
+        this.service = new CompileService(sandbox, cache, shared, admission, config.admission().queue(), longestRun,
                 new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes()), json,
                 metrics.registry());
         metrics.bindCache(cache);
@@ -66,6 +78,9 @@ public final class Main {
         this.http = new HttpServer(config.http().bind(), config.http().port(), routes.router(),
                 config.admission().workers(), config.admission().queue(), config.lifecycle().drainTimeout());
         http.stopWith(routes.requestLog());
+        if (shared instanceof SharedCache c) {
+            http.stopWith(c);
+        }
     }
 
     /** Starts Jetty and moves to SERVING. */
@@ -88,6 +103,16 @@ public final class Main {
 
     public HttpServer http() {
         return http;
+    }
+
+    /**
+     * Drains: queued requests that could not finish within the drain get a 503 now (while their frontend can still
+     * retry elsewhere), new requests get 503 + Retry-After, accepted work finishes, then Jetty stops (and with it
+     * the sandbox, the shared cache client and the request log).
+     */
+    public void drain() throws Exception {
+        admission.drain(config.lifecycle().drainTimeout(), config.limits().hardDeadline());
+        http.drainAndStop();
     }
 
     public static void main(String[] args) throws Exception {
@@ -172,7 +197,7 @@ public final class Main {
             public void drain() {
                 long t0 = System.nanoTime();
                 try {
-                    main.http.drainAndStop();
+                    main.drain();
                 } catch (Exception e) {
                     LOG.warn("HTTP drain ended with {}", e.toString());
                 }

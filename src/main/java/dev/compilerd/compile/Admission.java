@@ -1,5 +1,6 @@
 package dev.compilerd.compile;
 
+import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -9,35 +10,47 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
- * At most {@code workers} runs at once and {@code queue} waiting, served first come first served; a request
- * waits at most {@code maxWait}. Beyond that requests are turned away. Thread-safe.
+ * At most {@code workers} runs at once and {@code queue} waiting, first come first served. A request that cannot
+ * start within {@code maxWait}, judged from its place in line and recent run times, is turned away at once (a fast
+ * 503 lets the frontend try another VM); one that still waits {@code maxWait} is turned away then. While draining,
+ * a waiter that could not finish before the drain ends is turned away as soon as that is known. Thread-safe.
  */
 public final class Admission {
     /** How often a queued request checks whether its client is still there (it also checks when dequeued). */
     static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration RETRY = Duration.ofSeconds(2);
+    /** The run time assumed before any run has finished. */
+    static final Duration RUN_TIME_PRIOR = Duration.ofSeconds(1);
+    /** Weight of the newest run in the moving average of run times. */
+    static final double RUN_TIME_WEIGHT = 0.2;
 
     private final int workers;
     private final int queue;
     private final Duration maxWait;
+    private final Ticker ticker;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int running;
+    private double runNanos = RUN_TIME_PRIOR.toNanos();
+    /** While draining: the latest moment a run may start and still end before the drain does; else MAX_VALUE. */
+    private long lastStart = Long.MAX_VALUE;
 
-    public Admission(int workers, int queue, Duration maxWait) {
+    public Admission(int workers, int queue, Duration maxWait, Ticker ticker) {
         this.workers = workers;
         this.queue = queue;
         this.maxWait = maxWait;
+        this.ticker = ticker;
     }
 
-    /** Thrown when the queue is full or the wait too long: the caller answers 503 with Retry-After. */
+    /** Thrown when a request cannot get a worker in time: the caller answers 503 with Retry-After. */
     public static final class BusyException extends Exception implements Outcome.Failure {
         private static final long serialVersionUID = 1L;
         private final transient Duration retryAfter;
+        private final Outcome outcome;
 
-        public BusyException(String message, Duration retryAfter) {
+        BusyException(String message, Duration retryAfter, Outcome outcome) {
             super(message, null, false, false);
             this.retryAfter = retryAfter;
+            this.outcome = outcome;
         }
 
         /** When a retry here is likely to be admitted. */
@@ -47,7 +60,7 @@ public final class Admission {
 
         @Override
         public Outcome outcome() {
-            return Outcome.BUSY;
+            return outcome;
         }
     }
 
@@ -80,34 +93,37 @@ public final class Admission {
         }
     }
 
-    /** Waits in line for a worker, giving up if the queue is full, the wait too long, or the client gone. */
+    /** Waits in line for a worker, giving up if the wait would be or is too long, the queue full, or the client gone. */
     public Permit acquire(BooleanSupplier abandoned) throws BusyException, AbandonedException, InterruptedException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
+        long now = ticker.read();
+        long deadline = now + maxWait.toNanos();
         lock.lock();
         try {
-            if (running < workers && waiters.isEmpty()) {
+            if (running < workers && waiters.isEmpty() && now <= lastStart) {
                 running++;
                 return permit();
             }
             if (waiters.size() >= queue) {
-                throw new BusyException("all " + workers + " workers and " + queue + " queue places are taken", RETRY);
+                throw busy("all " + workers + " workers and " + queue + " queue places are taken", waiters.size() + 1);
             }
+            checkStart(waiters.size() + 1, now, deadline);
             Waiter me = new Waiter(lock.newCondition());
             waiters.addLast(me);
             try {
                 while (!me.admitted) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new BusyException("waited " + maxWait.toSeconds() + " s for a worker", RETRY);
+                    now = ticker.read();
+                    if (now >= Math.min(deadline, lastStart)) {
+                        throw busy("waited " + maxWait.toSeconds() + " s for a worker", position(me));
                     }
-                    me.turn.await(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
+                    checkStart(position(me), now, deadline);
+                    me.turn.await(Math.min(Math.min(deadline, lastStart) - now, POLL.toNanos()), TimeUnit.NANOSECONDS);
                     if (!me.admitted && abandoned.getAsBoolean()) {
                         throw new AbandonedException();
                     }
                 }
             } catch (BusyException | AbandonedException | InterruptedException e) {
                 if (me.admitted) {
-                    release(); // admitted just as we gave up: pass the slot on
+                    release(0); // admitted just as we gave up: pass the slot on
                 } else {
                     waiters.remove(me);
                 }
@@ -117,28 +133,79 @@ public final class Admission {
             lock.unlock();
         }
         if (abandoned.getAsBoolean()) {
-            release();
+            release(0);
             throw new AbandonedException();
         }
         return permit();
     }
 
+    /** Turns the request away now if, at this place in line, it would start after its deadline or the drain's. */
+    private void checkStart(int position, long now, long deadline) throws BusyException {
+        long start = now + expectedWait(position);
+        if (start > Math.min(deadline, lastStart)) {
+            throw busy("expected to start in " + Duration.ofNanos(start - now).toMillis() + " ms, beyond "
+                    + (start > deadline ? "the longest wait of " + maxWait.toSeconds() + " s" : "the drain"), position);
+        }
+    }
+
+    /** How long the request at this place in line (1 = next) should wait for a worker. */
+    private long expectedWait(int position) {
+        return (long) Math.ceil((double) position / workers) * (long) runNanos;
+    }
+
+    private int position(Waiter w) {
+        int i = 1;
+        for (Waiter x : waiters) {
+            if (x == w) {
+                return i;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    private BusyException busy(String why, int position) {
+        Outcome outcome = lastStart == Long.MAX_VALUE ? Outcome.BUSY : Outcome.SHUTTING_DOWN;
+        long excess = expectedWait(position) - maxWait.toNanos();
+        return new BusyException(why, Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), excess)), outcome);
+    }
+
+    /**
+     * Starts draining: from now on no run may start later than {@code drainLeft - runTime} from now, so every run
+     * ends within the drain; waiters that cannot start by then are turned away at once, while frontends can still
+     * retry elsewhere.
+     */
+    public void drain(Duration drainLeft, Duration runTime) {
+        lock.lock();
+        try {
+            lastStart = ticker.read() + drainLeft.minus(runTime).toNanos();
+            waiters.forEach(w -> w.turn.signal());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Permit permit() {
+        long start = ticker.read();
         AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
-                release();
+                release(ticker.read() - start);
             }
         };
     }
 
     /** Frees a slot and hands it straight to the first waiter, so nobody can jump the line. */
-    private void release() {
+    private void release(long heldNanos) {
         lock.lock();
         try {
-            Waiter next = waiters.pollFirst();
+            if (heldNanos > 0) {
+                runNanos += RUN_TIME_WEIGHT * (heldNanos - runNanos);
+            }
+            Waiter next = ticker.read() > lastStart ? null : waiters.pollFirst();
             if (next == null) {
                 running--;
+                waiters.forEach(w -> w.turn.signal()); // past the drain's last start: let them leave now
             } else {
                 next.admitted = true;
                 next.turn.signal();
@@ -161,6 +228,16 @@ public final class Admission {
         lock.lock();
         try {
             return running;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The moving average of recent run times that waits are judged by. */
+    public Duration recentRunTime() {
+        lock.lock();
+        try {
+            return Duration.ofNanos((long) runNanos);
         } finally {
             lock.unlock();
         }

@@ -8,35 +8,52 @@ import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** Answers a program from the cache, or runs it under admission control and caches deterministic outcomes. Thread-safe. */
+/**
+ * Answers a program from the local cache, the shared tier, an identical run in flight, or a run of its own under
+ * admission control; deterministic outcomes are kept in both tiers. Thread-safe.
+ */
 public final class CompileService {
     private final Sandbox sandbox;
     private final ResultCache cache;
+    private final SharedTier shared;
     private final Admission admission;
+    private final Coalescer coalescer;
     private final ResponseMapper mapper;
     private final ObjectMapper json;
     private final Timer build;
     private final Timer run;
+    private final Timer queueWait;
 
-    public CompileService(Sandbox sandbox, ResultCache cache, Admission admission, ResponseMapper mapper,
-                          ObjectMapper json, MeterRegistry meters) {
+    /**
+     * @param longestRun the longest one request may take to get through admission and its run; requests waiting
+     *                   for an identical program wait no longer than this
+     */
+    public CompileService(Sandbox sandbox, ResultCache cache, SharedTier shared, Admission admission, int queue,
+                          Duration longestRun, ResponseMapper mapper, ObjectMapper json, MeterRegistry meters) {
         this.sandbox = sandbox;
         this.cache = cache;
+        this.shared = shared;
         this.admission = admission;
+        this.coalescer = new Coalescer(queue, longestRun);
         this.mapper = mapper;
         this.json = json;
         this.build = Timer.builder("compilerd_build_duration").description("vet + build time inside the sandbox")
                 .publishPercentileHistogram().register(meters);
         this.run = Timer.builder("compilerd_run_duration").description("program run time inside the sandbox")
                 .publishPercentileHistogram().register(meters);
+        this.queueWait = Timer.builder("compilerd_queue_wait").description("time from a cache miss to a worker")
+                .publishPercentileHistogram().register(meters);
     }
 
     /** The serialized response of a request, how it ended, and the container that ran it (or ""). */
     public record Reply(byte[] body, Outcome outcome, String container) {}
 
-    /** A program, its cache key, and the cached response if there is one. */
+    /** A program, its cache key, and the locally cached response if there is one. */
     public record Lookup(Program program, String key, byte[] cached) {}
 
     /** Looks the program up in the local cache; never blocks. */
@@ -45,11 +62,25 @@ public final class CompileService {
         return new Lookup(program, key, cache.get(key));
     }
 
-    /** Runs a program the cache did not have, under admission control, and caches a deterministic outcome. */
-    public Reply run(Lookup lookup, BooleanSupplier clientGone) throws SandboxException, InterruptedException,
+    /**
+     * Answers a program the local cache did not have: from the shared tier (filling the local one), from an
+     * identical program already running, or by running it. May block.
+     */
+    public Reply run(Lookup lookup, BooleanSupplier clientGone) throws Exception {
+        Optional<byte[]> fromShared = shared.get(lookup.key());
+        if (fromShared.isPresent()) {
+            cache.put(lookup.key(), fromShared.get());
+            return new Reply(fromShared.get(), Outcome.CACHED, "");
+        }
+        return coalescer.run(lookup.key(), () -> runNow(lookup, clientGone), clientGone);
+    }
+
+    private Reply runNow(Lookup lookup, BooleanSupplier clientGone) throws SandboxException, InterruptedException,
             Admission.BusyException, Admission.AbandonedException {
+        long t0 = System.nanoTime();
         RunResult result;
         try (Admission.Permit permit = admission.acquire(clientGone)) {
+            queueWait.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             result = sandbox.run(lookup.program());
         }
         build.record(result.build().took());
@@ -58,6 +89,7 @@ public final class CompileService {
         byte[] body = serialize(m.response());
         if (m.outcome().cacheable()) {
             cache.put(lookup.key(), body);
+            shared.put(lookup.key(), body);
         }
         return new Reply(body, m.outcome(), result.container());
     }
@@ -72,5 +104,10 @@ public final class CompileService {
 
     public Admission admission() {
         return admission;
+    }
+
+    /** Requests waiting for an identical program to finish. */
+    public int coalescing() {
+        return coalescer.following();
     }
 }

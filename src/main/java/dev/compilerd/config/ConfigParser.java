@@ -112,6 +112,7 @@ public final class ConfigParser {
         cli.setDefaultValueProvider(new EnvironmentDefaults());
         cli.setUnmatchedOptionsArePositionalParams(false);
         cli.setTrimQuotes(false);
+        cli.setOverwrittenOptionsAllowed(true); // the last of a repeated flag wins, as with most tools
         return cli;
     }
 

@@ -131,8 +131,12 @@ public final class CompileHandler {
             throws Exception {
         CompileService.Reply reply = service.run(lookup, clientGone(request));
         Responses.send(response, callback, 200, Responses.JSON, reply.body());
-        log.record(reply.outcome(), reply.outcome() == Outcome.COALESCED ? "coalesced" : "miss", millisSince(start),
-                reply.container());
+        String cache = switch (reply.outcome()) {
+            case COALESCED -> "coalesced";
+            case CACHED -> "shared"; // a local hit never gets this far
+            default -> "miss";
+        };
+        log.record(reply.outcome(), cache, millisSince(start), reply.container());
     }
 
     /** Answers a request that ended in an exception with the status its outcome means, and records it. */

@@ -3,12 +3,17 @@ package dev.compilerd.http;
 import java.time.Duration;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.IdleTimeout;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -27,6 +32,7 @@ public final class HttpServer {
     private final ServerConnector connector;
 
     private final Router routes;
+    private volatile boolean draining;
 
     public HttpServer(String bind, int port, Router routes, int workers, int queue, Duration drainTimeout) {
         this.routes = routes;
@@ -44,7 +50,7 @@ public final class HttpServer {
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
         server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
-        server.setHandler(new GracefulHandler(routes));
+        server.setHandler(new DrainGuard(new GracefulHandler(routes)));
         server.setStopTimeout(drainTimeout.toMillis());
         // On a JVM exit that is not our own drain (Ctrl-C in development), Jetty stops the server, beans included.
         server.setStopAtShutdown(true);
@@ -88,8 +94,30 @@ public final class HttpServer {
         return closed;
     }
 
-    /** Stops accepting, lets in-flight requests finish (bounded by the drain timeout), then stops. */
+    /**
+     * Stops accepting, answers new requests on open connections with 503 + Retry-After, lets in-flight requests
+     * finish (bounded by the drain timeout), then stops.
+     */
     public void drainAndStop() throws Exception {
+        draining = true;
         server.stop();
+    }
+
+    /** While draining, a request that arrives on a kept-alive connection is sent elsewhere, never dropped. */
+    private final class DrainGuard extends Handler.Wrapper {
+        DrainGuard(Handler next) {
+            super(next);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            if (!draining) {
+                return super.handle(request, response, callback);
+            }
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Replies.RETRY_AFTER.toSeconds()));
+            Responses.text(response, callback, 503, "server shutting down; try another server\n");
+            return true;
+        }
     }
 }

@@ -2,62 +2,58 @@ package dev.compilerd.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.model.Capability;
-import java.time.Duration;
-import java.util.LinkedHashMap;
+import dev.compilerd.config.Config;
+import dev.compilerd.config.ConfigParser;
+import dev.compilerd.config.RunnerContract;
+import dev.compilerd.sandbox.DockerCommand;
+import dev.compilerd.sandbox.Instance;
+import dev.compilerd.sandbox.Program;
+import dev.compilerd.sandbox.RunnerProtocol;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.output.OutputFrame;
-import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
-import org.testcontainers.utility.DockerImageName;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The sandbox image under runsc with exactly the production isolation flags, as a Testcontainers container that
- * runs one program through the runner and exits. The header goes in through an environment variable because the
- * root filesystem is read-only.
+ * One program through the sandbox image exactly as production runs it: the docker command comes from {@link
+ * DockerCommand} through the real wrapper (so every isolation flag is the production one), the runner is PID 1,
+ * and the header comes from {@link RunnerProtocol}. Returns the runner's one result line.
  */
-final class PlaygroundContainer extends GenericContainer<PlaygroundContainer> {
-    static final String IMAGE = System.getProperty("compilerd.image", "compilerd/playground:latest");
-    static final String LABEL = "compilerd-it-image";
+final class PlaygroundContainer {
+    static final String PREFIX = "compilerd-it-image";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    PlaygroundContainer(String source, boolean vet, long runTimeoutMs) throws Exception {
-        super(DockerImageName.parse(IMAGE));
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("files", Map.of("prog.go", source));
-        header.put("vet", vet);
-        header.put("buildTimeoutMs", 10_000);
-        header.put("runTimeoutMs", runTimeoutMs);
-        header.put("outputLimit", 64 * 1024);
-        withEnv("HDR", JSON.writeValueAsString(header));
-        withLabel("dev.compilerd.owner", LABEL);
-        withCreateContainerCmdModifier(cmd -> {
-            cmd.withEntrypoint("sh", "-c", "printf '%s\\n' \"$HDR\" | runner");
-            cmd.withUser("65534:65534");
-            cmd.getHostConfig()
-                    .withRuntime("runsc")
-                    .withNetworkMode("none")
-                    .withReadonlyRootfs(true)
-                    .withTmpFs(Map.of("/tmp", "rw,exec,size=134217728"))
-                    .withCapDrop(Capability.ALL)
-                    .withSecurityOpts(List.of("no-new-privileges"))
-                    .withPidsLimit(128L)
-                    .withMemory(512L << 20)
-                    .withMemorySwap(512L << 20)
-                    .withNanoCPUs(1_000_000_000L);
-        });
-        withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(90)));
-    }
+    private PlaygroundContainer() {}
 
-    /** Runs the program and returns the runner's JSON result (the line after the ready line). */
-    JsonNode runToResult() throws Exception {
-        start();
-        String out = getLogs(OutputFrame.OutputType.STDOUT);
-        String[] lines = out.split("\n", 2);
-        if (lines.length < 2 || !lines[0].equals("compilerd-runner ready v1")) {
-            throw new AssertionError("unexpected runner output: " + out);
+    static JsonNode run(String source, String... flags) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--container-prefix", PREFIX));
+        args.addAll(List.of(flags));
+        Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
+        DockerCommand tagged = DockerCommand.from(config, Instance.current());
+        String imageId = Docker.run(tagged.imageId().toArray(String[]::new)).strip();
+        DockerCommand docker = tagged.pinnedTo(imageId);
+        String name = docker.newName();
+        Process p = new ProcessBuilder(docker.run(name)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String ready = out.readLine();
+            if (!RunnerContract.RUNNER.readyLine().equals(ready)) {
+                throw new AssertionError("unexpected first line: " + ready);
+            }
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(new RunnerProtocol(JSON, config.limits()).header(new Program(Map.of("prog.go", source), false)));
+            }
+            String result = out.readLine();
+            String rest = out.readLine();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || rest != null) {
+                throw new AssertionError("runner did not end with exactly one result and exit 0: " + result);
+            }
+            return JSON.readTree(result);
+        } finally {
+            p.destroyForcibly();
+            Docker.run(docker.remove(name).toArray(String[]::new));
         }
-        return JSON.readTree(lines[1]);
     }
 }

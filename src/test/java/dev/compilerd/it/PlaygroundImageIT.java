@@ -8,13 +8,11 @@ import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The sandbox image and its runner on their own, under runsc with the production flags. */
+/** The sandbox image and its runner on their own, as PID 1 under runsc with the production flags (through the wrapper). */
 class PlaygroundImageIT {
 
     private static JsonNode run(String source, long runTimeoutMs) throws Exception {
-        try (PlaygroundContainer c = new PlaygroundContainer(source, false, runTimeoutMs)) {
-            return c.runToResult();
-        }
+        return PlaygroundContainer.run(source, "--run-timeout", runTimeoutMs + "ms");
     }
 
     private static String decoded(JsonNode result, String field) {
@@ -24,7 +22,7 @@ class PlaygroundImageIT {
 
     @AfterAll
     static void noContainerLeft() throws Exception {
-        assertThat(Docker.containers(PlaygroundContainer.LABEL)).isEmpty();
+        assertThat(Docker.containers(PlaygroundContainer.PREFIX)).isEmpty();
     }
 
     @Test
