@@ -115,7 +115,7 @@ public final class Admission {
                     if (now >= Math.min(deadline, lastStart)) {
                         throw busy("waited " + maxWait.toSeconds() + " s for a worker", position(me));
                     }
-                    checkStart(position(me), now, deadline);
+                    checkStart(position(me), now, Long.MAX_VALUE); // only the drain can shorten a wait begun
                     me.turn.await(Math.min(Math.min(deadline, lastStart) - now, POLL.toNanos()), TimeUnit.NANOSECONDS);
                     if (!me.admitted && abandoned.getAsBoolean()) {
                         throw new AbandonedException();

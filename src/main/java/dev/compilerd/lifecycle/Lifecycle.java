@@ -15,7 +15,7 @@ public final class Lifecycle {
 
     private final Clock clock;
     private volatile State state = State.STARTING;
-    private Instant since;
+    private volatile Instant since;
 
     public Lifecycle(Clock clock) {
         this.clock = clock;
@@ -42,6 +42,11 @@ public final class Lifecycle {
 
     public State state() {
         return state;
+    }
+
+    /** How long the process has been in its current state (a lameduck or drain that lasts too long is stuck). */
+    public Duration timeInState() {
+        return Duration.between(since, clock.instant());
     }
 
     /** Healthy for the load balancer only while SERVING. */

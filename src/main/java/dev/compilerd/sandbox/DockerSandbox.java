@@ -113,6 +113,11 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         return RunResult.killed(c.name, c.exitCode(), elapsed);
     }
 
+    /** Started containers waiting in the warm pool now. */
+    public int warmContainers() {
+        return source.idle();
+    }
+
     @Override
     public String imageId() {
         return imageId;

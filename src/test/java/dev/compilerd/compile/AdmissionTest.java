@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -11,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,8 +21,23 @@ class AdmissionTest {
     private static final BooleanSupplier STAYS = () -> false;
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final Admission admission = new Admission(1, 1, java.time.Duration.ofMinutes(1));
+    private final ManualTicker ticker = new ManualTicker();
+    private final Admission admission = new Admission(1, 1, Duration.ofMinutes(1), ticker);
     private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    /** Time that moves only when a test says so. */
+    static final class ManualTicker extends Ticker {
+        private final AtomicLong nanos = new AtomicLong();
+
+        @Override
+        public long read() {
+            return nanos.get();
+        }
+
+        void advance(Duration d) {
+            nanos.addAndGet(d.toNanos());
+        }
+    }
 
     @AfterEach
     void stopThreads() {
@@ -29,6 +46,10 @@ class AdmissionTest {
 
     /** Starts an acquire on another thread and returns once it is queued. */
     private CompletableFuture<Admission.Permit> queuedAcquire(BooleanSupplier abandoned) {
+        return queuedAcquire(admission, abandoned);
+    }
+
+    private CompletableFuture<Admission.Permit> queuedAcquire(Admission admission, BooleanSupplier abandoned) {
         int before = admission.waiting();
         CompletableFuture<Admission.Permit> f = CompletableFuture.supplyAsync(() -> {
             try {
@@ -157,7 +178,7 @@ class AdmissionTest {
 
     @Test
     void zeroQueueTurnsAwayEveryRequestBeyondTheWorkers() throws Exception {
-        Admission noQueue = new Admission(2, 0, java.time.Duration.ofMinutes(1));
+        Admission noQueue = new Admission(2, 0, Duration.ofMinutes(1), ticker);
         noQueue.acquire(STAYS);
         noQueue.acquire(STAYS);
 
@@ -169,7 +190,7 @@ class AdmissionTest {
     @Test
     void waitersAreAdmittedInArrivalOrder() throws Exception {
         Admission.Permit first = admission.acquire(STAYS);
-        Admission wide = new Admission(1, 10, java.time.Duration.ofMinutes(1));
+        Admission wide = new Admission(1, 10, Duration.ofMinutes(1), ticker);
         Admission.Permit holder = wide.acquire(STAYS);
         java.util.List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
@@ -181,7 +202,7 @@ class AdmissionTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+            }, threads));
             int queued = i + 1;
             org.awaitility.Awaitility.await().until(() -> wide.waiting() == queued);
         }
@@ -192,11 +213,73 @@ class AdmissionTest {
     }
 
     @Test
-    void waitingLongerThanTheQueueTimeoutIsBusy() throws Exception {
-        Admission quick = new Admission(1, 5, java.time.Duration.ofMillis(200));
+    void waiterStillWaitingAtTheLongestWaitIsTurnedAway() throws Exception {
+        Admission quick = new Admission(1, 5, Duration.ofSeconds(2), ticker);
         quick.acquire(STAYS);
-        assertThatThrownBy(() -> quick.acquire(STAYS)).isInstanceOf(Admission.BusyException.class)
-                .hasMessageContaining("for a worker");
+        CompletableFuture<Admission.Permit> waiter = queuedAcquire(quick, STAYS);
+
+        ticker.advance(Duration.ofSeconds(3));
+
+        assertThatThrownBy(() -> waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .hasCauseInstanceOf(Admission.BusyException.class).hasMessageContaining("waited 2 s for a worker");
         assertThat(quick.waiting()).isZero();
+    }
+
+    @Test
+    void requestThatCouldNotStartWithinTheLongestWaitIsTurnedAwayAtOnceWithRetryAfter() throws Exception {
+        // One worker, runs assumed to take 1 s until one has finished: places 1..3 start within 3 s, place 4 cannot.
+        Admission a = new Admission(1, 100, Duration.ofSeconds(3), ticker);
+        a.acquire(STAYS);
+        for (int i = 0; i < 3; i++) {
+            queuedAcquire(a, STAYS);
+        }
+
+        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(Admission.BusyException.class, e -> {
+            assertThat(e.outcome()).isEqualTo(Outcome.BUSY);
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(e.getMessage()).contains("expected to start in 4000 ms, beyond the longest wait of 3 s");
+        });
+        assertThat(a.waiting()).isEqualTo(3);
+    }
+
+    @Test
+    void expectedWaitLearnsFromRecentRunTimes() throws Exception {
+        Admission a = new Admission(1, 100, Duration.ofSeconds(3), ticker);
+        for (int i = 0; i < 30; i++) { // runs of 100 ms pull the 1 s prior down
+            Admission.Permit p = a.acquire(STAYS);
+            ticker.advance(Duration.ofMillis(100));
+            p.close();
+        }
+        assertThat(a.recentRunTime()).isBetween(Duration.ofMillis(100), Duration.ofMillis(110));
+        a.acquire(STAYS);
+        for (int i = 0; i < 20; i++) {
+            queuedAcquire(a, STAYS); // 20 places of about 100 ms each fit in 3 s
+        }
+        assertThat(a.waiting()).isEqualTo(20);
+    }
+
+    @Test
+    void drainTurnsAwayWaitersThatCouldNotFinishInTimeAndKeepsThoseThatCan() throws Exception {
+        Admission a = new Admission(1, 100, Duration.ofSeconds(30), ticker);
+        Admission.Permit running = a.acquire(STAYS);
+        CompletableFuture<Admission.Permit> first = queuedAcquire(a, STAYS);   // starts in about 1 s
+        CompletableFuture<Admission.Permit> second = queuedAcquire(a, STAYS);  // about 2 s
+        CompletableFuture<Admission.Permit> third = queuedAcquire(a, STAYS);   // about 3 s
+
+        // 4.5 s of drain left and runs of up to 2 s: nothing may start later than 2.5 s from now.
+        a.drain(Duration.ofMillis(4500), Duration.ofSeconds(2));
+
+        assertThatThrownBy(() -> third.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .hasCauseInstanceOf(Admission.BusyException.class)
+                .satisfies(e -> assertThat(((Admission.BusyException) e.getCause()).outcome())
+                        .isEqualTo(Outcome.SHUTTING_DOWN));
+        assertThat(first).isNotDone();
+        assertThat(second).isNotDone();
+        running.close();
+        first.get(WAIT.toSeconds(), TimeUnit.SECONDS).close();
+        second.get(WAIT.toSeconds(), TimeUnit.SECONDS).close();
+        ticker.advance(Duration.ofSeconds(3));
+        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(Admission.BusyException.class,
+                e -> assertThat(e.outcome()).isEqualTo(Outcome.SHUTTING_DOWN));
     }
 }

@@ -16,6 +16,8 @@ final class FakeSandbox implements Sandbox {
     final AtomicInteger running = new AtomicInteger();
     volatile CountDownLatch gate = new CountDownLatch(0);
     volatile SandboxException failure;
+    /** How a run ends; null: it prints "ran [files] vet=..." and exits 0. */
+    volatile RunResult.Ending ending;
     volatile String startFailure;
 
     @Override
@@ -26,6 +28,12 @@ final class FakeSandbox implements Sandbox {
             gate.await();
             if (failure != null) {
                 throw failure;
+            }
+            if (ending == RunResult.Ending.DEADLINE) {
+                return RunResult.hardTimeout("fake-1", Duration.ofSeconds(17));
+            }
+            if (ending == RunResult.Ending.KILLED) {
+                return RunResult.killed("fake-1", 137, Duration.ofSeconds(1));
             }
             byte[] out = frame(("ran " + program.files().keySet() + " vet=" + program.vet() + "\n")
                     .getBytes(StandardCharsets.UTF_8));

@@ -60,7 +60,7 @@ class PoolIT {
     @Test
     void eachProgramGetsItsOwnContainerWhichIsGoneAfterwardsAndThePoolRefills() throws Exception {
         DockerSandbox s = start("--pool", "2");
-        await().atMost(Duration.ofSeconds(30)).until(() -> Docker.containers(PREFIX).size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.warmContainers() == 2);
         List<String> warm = Docker.containers(PREFIX);
         RunResult first = s.run(hello("one"));
         RunResult second = s.run(hello("two"));
@@ -89,10 +89,13 @@ class PoolIT {
     void deadlineCountsFromHandOverNotFromContainerStart() throws Exception {
         DockerSandbox s = start("--pool", "1", "--build-timeout", "3s", "--run-timeout", "1s",
                 "--deadline-margin", "1s");
-        await().atMost(Duration.ofSeconds(30)).until(() -> Docker.containers(PREFIX).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.warmContainers() == 1);
         String warm = Docker.containers(PREFIX).get(0);
-        // Wait longer than the whole hard deadline (5 s) while the container sits in the pool.
-        await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true);
+        // The container sits in the pool for longer than the whole hard deadline (5 s) before it gets a program.
+        java.time.Instant started = java.time.Instant.parse(
+                Docker.run("docker", "inspect", "-f", "{{.State.StartedAt}}", warm).strip());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> java.time.Instant.now().isAfter(started.plus(Duration.ofSeconds(6))));
         RunResult r = s.run(hello("late"));
         assertThat(r.container()).isEqualTo(warm);
         assertThat(r.ending()).isEqualTo(RunResult.Ending.RUN);

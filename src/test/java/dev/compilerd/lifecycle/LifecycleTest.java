@@ -25,7 +25,9 @@ class LifecycleTest {
         assertThat(lifecycle.closingConnections()).isFalse();
 
         time.advance(Duration.ofMinutes(45));
+        assertThat(lifecycle.timeInState()).isEqualTo(Duration.ofMinutes(45));
         assertThat(lifecycle.advance(State.LAMEDUCK)).isTrue();
+        assertThat(lifecycle.timeInState()).isZero();
         assertThat(lifecycle.state()).isEqualTo(State.LAMEDUCK);
         assertThat(lifecycle.healthy()).isFalse();
         assertThat(lifecycle.closingConnections()).isTrue();
