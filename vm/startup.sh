@@ -248,7 +248,7 @@ build_image() {
     base="$LOCAL_BASE"
   fi
   step "building sandbox image $IMAGE from $base (source $hash); this pre-builds the Go standard library"
-  docker build -q --build-arg "BASE=$base" --label "compilerd.source=$hash" -t "$IMAGE" \
+  docker build -q --force-rm --build-arg "BASE=$base" --label "compilerd.source=$hash" -t "$IMAGE" \
     "$REPO_DIR/docker/playground" >/dev/null 2>/var/log/compilerd-image-build.log \
     || { tail -n 30 /var/log/compilerd-image-build.log >&2; die "docker build failed (log: /var/log/compilerd-image-build.log)"; }
   step "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))"

@@ -146,14 +146,8 @@ class CompileIT {
                 .as("containers handed out").isEqualTo(containersBefore);
     }
 
-    /** One unlabelled sample from /metrics (updated before a response is sent, unlike the log). */
     static double metric(String name) throws Exception {
-        for (String line : server.get("/metrics").body().split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return Double.parseDouble(line.substring(name.length() + 1).trim());
-            }
-        }
-        throw new AssertionError("no metric " + name);
+        return server.metric(name);
     }
 
     @Test
