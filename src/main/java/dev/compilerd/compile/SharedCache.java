@@ -121,7 +121,7 @@ public final class SharedCache implements SharedTier, AutoCloseable {
             byte[] value = c.async().getrange(k, 0, 1 + DIGEST + maxValueBytes).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             breaker.success();
             boolean absent = value == null || value.length == 0;
-            Optional<byte[]> body = absent ? Optional.empty() : decode(k, value);
+            Optional<byte[]> body = absent ? Optional.empty() : decode(k, value, maxValueBytes);
             (body.isPresent() ? hits : misses).increment();
             if (!absent && body.isEmpty()) {
                 errors.increment(); // corrupt, foreign or oversized: a miss
@@ -163,7 +163,7 @@ public final class SharedCache implements SharedTier, AutoCloseable {
     }
 
     /** The body, or empty if the value is not one this version wrote for this key, or too large. */
-    Optional<byte[]> decode(byte[] key, byte[] value) {
+    static Optional<byte[]> decode(byte[] key, byte[] value, int maxValueBytes) {
         if (value.length < 1 + DIGEST || value.length > 1 + DIGEST + maxValueBytes || value[0] != VERSION) {
             return Optional.empty();
         }

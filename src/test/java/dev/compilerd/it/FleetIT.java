@@ -1,0 +1,107 @@
+package dev.compilerd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The real server as one of a fleet: under overload it answers 503 early, and at SIGTERM it drops nothing. */
+class FleetIT {
+    /** Computes for about a second, then prints: a run that keeps the one worker busy. */
+    static String busy(String tag) {
+        return "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tx := 0\n\tfor i := 0; i < 1200000000; i++ {\n"
+                + "\t\tx += i % 7\n\t}\n\tfmt.Println(\"" + tag + "\", x > 0)\n}\n";
+    }
+
+    /** What one request got, and when, in ns from the start of the test. */
+    record Answer(int status, String body, boolean retryAfter, long doneNanos) {}
+
+    static List<Answer> sendAll(ServerProcess s, List<String> programs, long t0) throws Exception {
+        List<CompletableFuture<Answer>> all = new ArrayList<>();
+        for (String p : programs) {
+            all.add(s.compileAsync(p).thenApply(r -> new Answer(r.statusCode(), r.body(),
+                    r.headers().firstValue("Retry-After").isPresent(), System.nanoTime() - t0)));
+        }
+        List<Answer> out = new ArrayList<>();
+        for (CompletableFuture<Answer> f : all) {
+            out.add(f.get()); // a closed connection would throw here
+        }
+        return out;
+    }
+
+    static void assertEachIsItsOutputOrA503WithRetryAfter(List<Answer> answers, List<String> tags) throws Exception {
+        for (int i = 0; i < answers.size(); i++) {
+            Answer a = answers.get(i);
+            assertThat(a.status()).as(a.body()).isIn(200, 503);
+            if (a.status() == 200) {
+                assertThat(CompileIT.stdout(ServerProcess.JSON.readTree(a.body()))).isEqualTo(tags.get(i) + " true\n");
+            } else {
+                assertThat(a.retryAfter()).as("Retry-After on a 503").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void overloadGetsEarly503sWithRetryAfterAndTheAcceptedWaitStaysBounded() throws Exception {
+        try (ServerProcess s = ServerProcess.start("compilerd-it-overload", "--pool", "0", "--workers", "1",
+                "--max-queue-wait", "3s")) {
+            List<String> tags = new ArrayList<>();
+            List<String> programs = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                tags.add("overload-" + i + "-" + System.nanoTime());
+                programs.add(busy(tags.get(i)));
+            }
+            long t0 = System.nanoTime();
+            List<Answer> answers = sendAll(s, programs, t0);
+
+            assertEachIsItsOutputOrA503WithRetryAfter(answers, tags);
+            List<Answer> ok = answers.stream().filter(a -> a.status() == 200).toList();
+            List<Answer> turnedAway = answers.stream().filter(a -> a.status() == 503).toList();
+            assertThat(ok).as("accepted").isNotEmpty();
+            assertThat(turnedAway).as("turned away").hasSizeGreaterThanOrEqualTo(6);
+            long firstDone = ok.stream().mapToLong(Answer::doneNanos).min().orElseThrow();
+            assertThat(turnedAway.stream().filter(a -> a.doneNanos() < firstDone))
+                    .as("503s answered at once, before the first run ended").hasSizeGreaterThanOrEqualTo(6);
+            // Nothing waits longer than the longest queue wait (3 s) for its answer to start coming.
+            long bound = Duration.ofSeconds(3).plus(Duration.ofSeconds(17)).toNanos();
+            assertThat(answers).allSatisfy(a -> assertThat(a.doneNanos()).isLessThan(bound));
+            assertThat(s.log()).doesNotContain("status=500");
+            s.stopCleanly();
+        }
+    }
+
+    @Test
+    void sigtermWithTheQueueFullAnswersEveryRequestOrTurnsItAwayWithRetryAfterAndExitsZero() throws Exception {
+        try (ServerProcess s = ServerProcess.start("compilerd-it-drain", "--pool", "0", "--workers", "1",
+                "--max-queue-wait", "30s", "--drain-timeout", "25s", "--lameduck", "1s")) {
+            List<String> tags = new ArrayList<>();
+            List<String> programs = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                tags.add("drain-" + i + "-" + System.nanoTime());
+                programs.add(busy(tags.get(i)));
+            }
+            long t0 = System.nanoTime();
+            CompletableFuture<List<Answer>> answers = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sendAll(s, programs, t0);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.log().contains("cache=miss outcome=ok"));
+            s.sigterm();
+
+            assertEachIsItsOutputOrA503WithRetryAfter(answers.get(), tags);
+            assertThat(answers.get().stream().filter(a -> a.status() == 200)).as("answered").hasSizeGreaterThan(2);
+            assertThat(answers.get().stream().filter(a -> a.status() == 503)).as("turned away").isNotEmpty();
+            assertThat(s.awaitExit(Duration.ofSeconds(90))).isZero();
+            assertThat(Docker.containers(s.prefix)).isEmpty();
+            assertThat(s.log()).contains("outcome=shutting-down").doesNotContain("status=500");
+        }
+    }
+}
