@@ -1,5 +1,5 @@
-# Ingress: only two kinds of callers may reach a compilerd VM, and only on the server port: Google's health
-# checkers and the frontends. Everything else, SSH included, is denied to the tag, overriding any
+# Ingress: only Google's health checkers, the frontends and (optionally) Prometheus may reach a compilerd
+# VM, and only on the server port. Everything else, SSH included, is denied to the tag, overriding any
 # broad allow rule in the network (e.g. the default network's default-allow-ssh at priority 65534).
 
 resource "google_compute_firewall" "health_checks" {
@@ -22,6 +22,22 @@ resource "google_compute_firewall" "frontends" {
   direction     = "INGRESS"
   priority      = 900
   source_ranges = [var.frontend_cidr]
+  target_tags   = [local.tag]
+
+  allow {
+    protocol = "tcp"
+    ports    = [var.port]
+  }
+}
+
+# Prometheus, when var.metrics_scraper_cidrs names it: GET /metrics is served on the same port.
+resource "google_compute_firewall" "metrics_scrapers" {
+  count         = length(var.metrics_scraper_cidrs) > 0 ? 1 : 0
+  name          = "compilerd-allow-metrics-scrapers"
+  network       = var.network
+  direction     = "INGRESS"
+  priority      = 900
+  source_ranges = var.metrics_scraper_cidrs
   target_tags   = [local.tag]
 
   allow {

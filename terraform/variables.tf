@@ -82,6 +82,17 @@ variable "frontend_cidr" {
   }
 }
 
+variable "metrics_scraper_cidrs" {
+  description = "Source ranges of the Prometheus servers that scrape GET /metrics on the server port (monitoring/README.md). Empty: no rule, only frontends and health checkers get in."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.metrics_scraper_cidrs : can(cidrhost(c, 0)) && can(regex("/[1-9][0-9]*$", c))])
+    error_message = "metrics_scraper_cidrs must be CIDRs, none of them 0.0.0.0/0 or ::/0."
+  }
+}
+
 # --- egress: the VMs may reach exactly these (firewall.tf); everything else is denied ---
 
 variable "debian_mirror_cidrs" {

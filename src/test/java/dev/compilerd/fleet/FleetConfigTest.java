@@ -75,10 +75,14 @@ class FleetConfigTest {
     }
 
     @Test
-    void firewallAdmitsOnlyHealthCheckersAndFrontendsAndOnlyToTheServerPort() {
+    void firewallAdmitsOnlyHealthCheckersFrontendsAndScrapersAndOnlyToTheServerPort() {
         assertThat(firewallRules("INGRESS", "allow")).isNotEmpty()
                 .allSatisfy(rule -> {
-                    assertThat(tf.list(rule.get("source_ranges")).stream().map(tf::resolve))
+                    Object sources = rule.get("source_ranges");
+                    if (sources instanceof Variable v && v.getName().equals("var.metrics_scraper_cidrs")) {
+                        return; // optional, validated below
+                    }
+                    assertThat(tf.list(sources).stream().map(tf::resolve))
                             .isNotEmpty()
                             .allSatisfy(range -> assertThat(range)
                                     .isIn(HEALTH_CHECK_RANGES.get(0), HEALTH_CHECK_RANGES.get(1), "var.frontend_cidr"));
@@ -86,6 +90,14 @@ class FleetConfigTest {
                             .containsOnly(serverPort());
                 });
         assertDeniesEverythingBelow("INGRESS", "source_ranges");
+        // Prometheus only when named, and never the whole internet.
+        assertCountedBy("google_compute_firewall", "metrics_scrapers", "length(var.metrics_scraper_cidrs) > 0 ? 1 : 0");
+        assertThat(tf.list(tf.resource("google_compute_firewall", "metrics_scrapers").get("source_ranges"))).isEmpty();
+        String condition = validationCondition("metrics_scraper_cidrs");
+        assertThat(condition).contains("cidrhost(c, 0)");
+        assertThat(acceptedByPrefixRule(condition, "10.1.0.0/28")).isTrue();
+        assertThat(acceptedByPrefixRule(condition, "0.0.0.0/0")).isFalse();
+        assertThat(acceptedByPrefixRule(condition, "::/0")).isFalse();
     }
 
     @Test
