@@ -21,9 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks that terraform/, vm/compilerd.service and the server's {@link Defaults} agree on the port
- * and the timings: when they drift apart, VMs get killed mid-drain or get traffic while halting.
- * The arithmetic is explained in terraform/README.md.
+ * Checks that terraform/, vm/compilerd.service, monitoring/ and the server's {@link Defaults} agree on
+ * the port and the timings: when they drift apart, VMs get killed mid-drain or get traffic while
+ * halting. Also checks the fleet's fences: egress allow-list, validated inputs, the optional shared
+ * cache's wiring. The arithmetic is explained in terraform/README.md.
  */
 class FleetConfigTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
@@ -268,6 +269,30 @@ class FleetConfigTest {
         // hcl4j does not evaluate file(), so check the source text names the file, and that it exists.
         assertThat(tf.source()).contains("file(\"${path.module}/../vm/cloud-init.yaml\")");
         assertThat(Files.readString(ROOT.resolve("vm/cloud-init.yaml"))).startsWith("#cloud-config");
+    }
+
+    @Test
+    void alertThresholdsMirrorTheServerDefaults() throws IOException {
+        String rules = Files.readString(ROOT.resolve("monitoring/rules/compilerd-alerts.yml"));
+        assertThat(Long.parseLong(alertField(rules, "CompilerdQueueWaitOverLimit", "expr: .*> (\\d+)$")))
+                .as("queue wait alert vs max queue wait").isEqualTo(Defaults.MAX_QUEUE_WAIT.toSeconds());
+        assertThat(Long.parseLong(alertField(rules, "CompilerdQueueWaitHigh", "expr: .*> (\\d+)$")))
+                .as("early queue wait alert vs half the max queue wait").isEqualTo(Defaults.MAX_QUEUE_WAIT.toSeconds() / 2);
+        // A normal shutdown stays visible for lameduck + drain + one (60 s) scrape interval; with one-minute
+        // evaluations the alert needs its `for:` plus one evaluation of it.
+        Duration stuck = Duration.ofMinutes(Long.parseLong(alertField(rules, "CompilerdStuckShuttingDown", "for: (\\d+)m$")));
+        assertThat(stuck.plusMinutes(1)).as("stuck-shutting-down alert vs lameduck + drain + a scrape interval")
+                .isGreaterThan(Defaults.LAMEDUCK.plus(Defaults.DRAIN_TIMEOUT).plusSeconds(60));
+    }
+
+    /** One field of one alert in a Prometheus rule file, by a regex on its line. */
+    private static String alertField(String rules, String alert, String lineRegex) {
+        int start = rules.indexOf("- alert: " + alert + "\n");
+        assertThat(start).as("alert %s", alert).isNotNegative();
+        int end = rules.indexOf("- alert: ", start + 1);
+        Matcher m = Pattern.compile("(?m)^\\s*" + lineRegex).matcher(rules.substring(start, end < 0 ? rules.length() : end));
+        assertThat(m.find()).as("%s in alert %s", lineRegex, alert).isTrue();
+        return m.group(1);
     }
 
     private static List<Map<String, Object>> firewallRules(String direction, String action) {
