@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs vm/startup.sh --vm twice on this machine and checks that the first installs the compilerd user,
-# its sudoers entry and the systemd unit, and that the second changes nothing.
+# its sudoers entry and the systemd unit, and that the second changes nothing, not even the instance
+# settings a VM's boot script writes into /etc/default/compilerd between the two (vm/instance-env.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 fingerprint() {
   {
     getent passwd compilerd
-    sha256sum /etc/sudoers.d/compilerd /etc/systemd/system/compilerd.service
-    stat -c '%n %a %U %Y' /etc/sudoers.d/compilerd /etc/systemd/system/compilerd.service
+    sha256sum /etc/sudoers.d/compilerd /etc/systemd/system/compilerd.service /etc/default/compilerd
+    stat -c '%n %a %U %Y' /etc/sudoers.d/compilerd /etc/systemd/system/compilerd.service /etc/default/compilerd
   } 2>&1
 }
 
@@ -20,6 +21,11 @@ if [[ -d /run/systemd/system && "${CI:-}" != true ]]; then
 fi
 
 vm/startup.sh --vm --no-image
+# What cloud-init's compilerd-boot does after the recipe when metadata names a shared cache
+# (192.0.2.1 is TEST-NET-1: documentation only, never routed).
+cache_setting='COMPILERD_SHARED_CACHE=redis://192.0.2.1:6379'
+vm/instance-env.sh "$cache_setting"
+trap 'vm/instance-env.sh >/dev/null' EXIT
 first="$(fingerprint)"
 getent passwd compilerd >/dev/null || { echo "check-vm-recipe: no compilerd user" >&2; exit 1; }
 visudo -c -q -f /etc/sudoers.d/compilerd || { echo "check-vm-recipe: sudoers entry invalid" >&2; exit 1; }
@@ -34,9 +40,15 @@ if [[ "$first" != "$second" ]]; then
   diff <(echo "$first") <(echo "$second") >&2 || true
   exit 1
 fi
+grep -qxF "${cache_setting%%=*}=\"${cache_setting#*=}\"" /etc/default/compilerd \
+  || { echo "check-vm-recipe: the second run dropped the instance settings" >&2; exit 1; }
+if [[ "$(vm/instance-env.sh "$cache_setting")" != *"up to date"* ]]; then
+  echo "check-vm-recipe: instance-env.sh rewrote settings that had not changed" >&2
+  exit 1
+fi
 if grep -Eq '^==> (installing|creating|registering)' <<<"$second_log"; then
   echo "check-vm-recipe: the second run claims to have changed something:" >&2
   echo "$second_log" >&2
   exit 1
 fi
-echo "check-vm-recipe: user, sudoers and unit installed; a second run changed nothing"
+echo "check-vm-recipe: user, sudoers, unit and environment installed; a second run changed nothing"

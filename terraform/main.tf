@@ -3,9 +3,11 @@
 # vm/compilerd.service and fails when the two sides stop agreeing. README.md has the arithmetic.
 locals {
   # --- server defaults (Defaults.java), copied here so the inequalities below can be read ---
-  lameduck_sec      = 20 # Defaults.LAMEDUCK: /healthz answers 503 but /compile is still served
-  drain_timeout_sec = 30 # Defaults.DRAIN_TIMEOUT: queued requests start within the max queue wait, runs end by a hard deadline
-  hard_deadline_sec = 17 # SandboxLimits.hardDeadline(): build 10 s + run 5 s + margin 2 s, then docker rm -f
+  lameduck_sec       = 20   # Defaults.LAMEDUCK: /healthz answers 503 but /compile is still served
+  max_queue_wait_sec = 10   # Defaults.MAX_QUEUE_WAIT: a request that gets no worker within this gets a 503
+  hard_deadline_sec  = 17   # SandboxLimits.hardDeadline(): build 10 s + run 5 s + margin 2 s, then docker rm -f
+  drain_timeout_sec  = 30   # Defaults.DRAIN_TIMEOUT >= max queue wait 10 s + one hard deadline 17 s = 27 s, rounded up
+  lifetime_max_sec   = 3600 # Defaults.LIFETIME_MAX: the server goes lameduck at a random moment in 30-60 min
 
   # --- load balancer health check: stops routing to a lameduck VM within 5 s x 3 = 15 s <= 20 s ---
   lb_check_interval_sec        = 5
@@ -13,8 +15,9 @@ locals {
   lb_check_healthy_threshold   = 2
   lb_check_unhealthy_threshold = 3
 
-  # --- autohealing health check: declares a VM dead after 10 s x 6 = 60 s > lameduck + drain = 40 s,
-  # so it never recreates a VM that is draining on purpose (lameduck answers 503 by design) ---
+  # --- autohealing health check: declares a VM dead after 10 s x 6 = 60 s > lameduck + drain = 50 s
+  # (even when the first failed probe comes right as lameduck begins, the sixth comes 50 s later), so
+  # it never recreates a VM that is draining on purpose (lameduck answers 503 by design) ---
   heal_check_interval_sec        = 10
   heal_check_timeout_sec         = 5
   heal_check_healthy_threshold   = 2
@@ -24,10 +27,19 @@ locals {
   # image (pre-builds Go's std). Autohealing and the autoscaler ignore a new VM for this long.
   first_boot_sec = 600
 
-  # vm/compilerd.service TimeoutStopSec: >= lameduck + drain (40 s), and GCE allows a normal
+  # vm/compilerd.service TimeoutStopSec: >= lameduck + drain (50 s), and GCE allows a normal
   # shutdown about 90 s before it stops the VM hard, so 60 s fits inside that grace.
   systemd_stop_timeout_sec = 60
   gce_shutdown_grace_sec   = 90
+
+  # Google deletes every VM this long after it starts, whatever its guest does (a wedged server, a
+  # failed halt): the lifetime bound no longer depends on the VM's own software. It must never cut a
+  # healthy VM's life short:
+  #     first boot 600 (autohealing's initial delay) + autohealing window 60 (a boot that overruns
+  #     the delay is replaced by then) + longest lifetime 3600 + lameduck 20 + drain 30
+  #     + TimeoutStopSec 60 (the poweroff stops the units) = 4370 s, rounded up to 75 min.
+  # The deletion is an ordinary one: systemd still gets SIGTERM and the server still drains.
+  max_run_duration_sec = 4500
 
   # A regional MIG spreads over 3 zones by default; a fixed surge must be 0 or >= the zone count.
   zone_count = 3
@@ -77,7 +89,8 @@ resource "google_compute_instance_template" "compilerd" {
     disk_size_gb = var.disk_size_gb
   }
 
-  # No access_config: no external IP. Egress (Debian mirror) goes through Cloud NAT.
+  # No access_config: no external IP. Egress is denied except to the Debian mirror (through Cloud NAT),
+  # Google APIs (Private Google Access) and the shared cache (firewall.tf).
   network_interface {
     network    = var.network
     subnetwork = var.subnetwork
@@ -86,6 +99,16 @@ resource "google_compute_instance_template" "compilerd" {
   service_account {
     email  = google_service_account.compilerd.email
     scopes = ["logging-write", "monitoring-write", "storage-ro"]
+  }
+
+  # Google enforces the lifetime even if the guest does not (locals above). Standard VMs take a run
+  # duration too; provisioning_model is spelled out because the provider reads it with the rest.
+  scheduling {
+    provisioning_model          = "STANDARD"
+    instance_termination_action = "DELETE"
+    max_run_duration {
+      seconds = local.max_run_duration_sec
+    }
   }
 
   shielded_instance_config {
@@ -103,6 +126,9 @@ resource "google_compute_instance_template" "compilerd" {
     "startup-script"           = file("${path.module}/gce-startup.sh")
     "compilerd-release-url"    = var.release_url
     "compilerd-release-sha256" = var.release_sha256
+    # redis://HOST:PORT or rediss://HOST:PORT of the shared result cache (cache.tf); empty = off.
+    # The boot script writes it into /etc/default/compilerd as COMPILERD_SHARED_CACHE (--shared-cache).
+    "compilerd-shared-cache" = local.shared_cache_url
     # Nobody logs in: no SSH keys in metadata, project-wide keys ignored, port 22 closed.
     "block-project-ssh-keys" = "true"
   }

@@ -17,3 +17,13 @@ output "service_account_email" {
   description = "Identity of the VMs; grant it roles/storage.objectViewer if the release is a private GCS object."
   value       = google_service_account.compilerd.email
 }
+
+output "shared_cache_url" {
+  description = "What the VMs get as --shared-cache (metadata compilerd-shared-cache); empty when the shared cache is off."
+  value       = local.shared_cache_url
+}
+
+output "shared_cache_ca_certs" {
+  description = "PEM CA certificates of the shared cache when it uses TLS (shared_cache_tls): the server must trust them for rediss://."
+  value       = var.shared_cache_enabled && var.shared_cache_tls ? [for c in google_redis_instance.shared_cache[0].server_ca_certs : c.cert] : []
+}

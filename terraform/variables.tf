@@ -16,7 +16,7 @@ variable "network" {
 }
 
 variable "subnetwork" {
-  description = "Subnetwork in var.region for the VMs and the load balancer address. Needs egress to the Debian mirror (Cloud NAT): the VMs have no external IP."
+  description = "Subnetwork in var.region for the VMs and the load balancer address. Needs Private Google Access and a Cloud NAT (for the Debian mirror): the VMs have no external IP."
   type        = string
 }
 
@@ -44,9 +44,13 @@ variable "release_url" {
 }
 
 variable "release_sha256" {
-  description = "Optional SHA-256 of the release tarball; when set, a VM refuses a tarball that does not match."
+  description = "SHA-256 of the release tarball (sha256sum, 64 lowercase hex characters). Required: a VM refuses a tarball that does not match, and refuses to boot without it."
   type        = string
-  default     = ""
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.release_sha256))
+    error_message = "release_sha256 must be the tarball's SHA-256: 64 lowercase hex characters (sha256sum compilerd.tar.gz | cut -d' ' -f1)."
+  }
 }
 
 variable "min_replicas" {
@@ -70,4 +74,92 @@ variable "port" {
 variable "frontend_cidr" {
   description = "Source range of the playground frontends, the only clients allowed to reach the port."
   type        = string
+
+  validation {
+    # cidrhost fails on anything that is not a CIDR; the prefix length must not be 0 (0.0.0.0/0, ::/0).
+    condition     = can(cidrhost(var.frontend_cidr, 0)) && can(regex("/[1-9][0-9]*$", var.frontend_cidr))
+    error_message = "frontend_cidr must be a CIDR (e.g. 10.0.0.0/24) naming the frontends, never 0.0.0.0/0 or ::/0."
+  }
+}
+
+variable "metrics_scraper_cidrs" {
+  description = "Source ranges of the Prometheus servers that scrape GET /metrics on the server port (monitoring/README.md). Empty: no rule, only frontends and health checkers get in."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.metrics_scraper_cidrs : can(cidrhost(c, 0)) && can(regex("/[1-9][0-9]*$", c))])
+    error_message = "metrics_scraper_cidrs must be CIDRs, none of them 0.0.0.0/0 or ::/0."
+  }
+}
+
+# --- egress: the VMs may reach exactly these (firewall.tf); everything else is denied ---
+
+variable "debian_mirror_cidrs" {
+  description = "Addresses of the Debian mirror the VMs' apt sources name (TCP 80 and 443, through Cloud NAT). The recipe installs packages and debootstraps the sandbox image from it at boot; see README.md for an image that needs none."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.debian_mirror_cidrs) > 0 && alltrue([for c in var.debian_mirror_cidrs : can(cidrhost(c, 0)) && can(regex("/[1-9][0-9]*$", c))])
+    error_message = "debian_mirror_cidrs must be a non-empty list of CIDRs, none of them 0.0.0.0/0 or ::/0."
+  }
+}
+
+variable "google_apis_cidrs" {
+  description = "Where the VMs reach Google APIs (TCP 443): the release in Cloud Storage. Default: private.googleapis.com, which needs Private Google Access on the subnetwork and DNS for googleapis.com pointing at it (README.md)."
+  type        = list(string)
+  default     = ["199.36.153.8/30"]
+
+  validation {
+    condition     = length(var.google_apis_cidrs) > 0 && alltrue([for c in var.google_apis_cidrs : can(cidrhost(c, 0)) && can(regex("/[1-9][0-9]*$", c))])
+    error_message = "google_apis_cidrs must be a non-empty list of CIDRs, none of them 0.0.0.0/0 or ::/0."
+  }
+}
+
+# --- optional shared result cache (cache.tf) ---
+
+variable "shared_cache_enabled" {
+  description = "Create a Memorystore for Redis instance and hand its address to every VM (--shared-cache)."
+  type        = bool
+  default     = false
+}
+
+variable "shared_cache_tier" {
+  description = "BASIC (one node: losing it only costs cache hits) or STANDARD_HA (a replica, failover)."
+  type        = string
+  default     = "BASIC"
+
+  validation {
+    condition     = contains(["BASIC", "STANDARD_HA"], var.shared_cache_tier)
+    error_message = "shared_cache_tier must be BASIC or STANDARD_HA."
+  }
+}
+
+variable "shared_cache_memory_gb" {
+  description = "Memory of the shared cache in GiB; results are at most a few hundred KiB, least recently used ones are evicted."
+  type        = number
+  default     = 1
+}
+
+variable "shared_cache_redis_version" {
+  description = "Redis version of the shared cache."
+  type        = string
+  default     = "REDIS_7_2"
+}
+
+variable "shared_cache_connect_mode" {
+  description = "DIRECT_PEERING (the instance peers into var.network by itself) or PRIVATE_SERVICE_ACCESS (uses the network's existing private services access connection; needed with Shared VPC)."
+  type        = string
+  default     = "DIRECT_PEERING"
+
+  validation {
+    condition     = contains(["DIRECT_PEERING", "PRIVATE_SERVICE_ACCESS"], var.shared_cache_connect_mode)
+    error_message = "shared_cache_connect_mode must be DIRECT_PEERING or PRIVATE_SERVICE_ACCESS."
+  }
+}
+
+variable "shared_cache_tls" {
+  description = "In-transit encryption (TLS with server authentication, port 6378): the VMs get a rediss:// URL. The server must then trust the instance's CA (output shared_cache_ca_certs); see README.md."
+  type        = bool
+  default     = false
 }

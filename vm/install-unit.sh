@@ -10,6 +10,10 @@ UNIT_SRC="$REPO_DIR/vm/compilerd.service"
 UNIT_DST=/etc/systemd/system/compilerd.service
 JAR_SRC="$REPO_DIR/target/compilerd.jar"
 JAR_DST=/opt/compilerd/compilerd.jar
+ENV_SRC="$REPO_DIR/vm/compilerd.env"
+ENV_DST=/etc/default/compilerd
+# vm/instance-env.sh writes this instance's settings (from metadata) below a line starting with this.
+INSTANCE_PREFIX='# --- instance settings'
 
 step() { echo "==> $*"; }
 die() { echo "install-unit.sh: error: $*" >&2; exit 1; }
@@ -28,9 +32,18 @@ install_if_changed() {
   install -D -o root -g root -m "$mode" "$src" "$dst"
 }
 
+# The EnvironmentFile is vm/compilerd.env followed by the instance section already installed (if
+# any): this script owns the first part, vm/instance-env.sh the second, and neither undoes the other.
+env_wanted="$(mktemp)"
+trap 'rm -f "$env_wanted"' EXIT
+cat "$ENV_SRC" > "$env_wanted"
+if [[ -f "$ENV_DST" ]]; then
+  awk -v p="$INSTANCE_PREFIX" 'index($0, p) == 1 { keep = 1 } keep' "$ENV_DST" >> "$env_wanted"
+fi
+
 unit_changed=false
 if install_if_changed "$UNIT_SRC" "$UNIT_DST" 0644; then unit_changed=true; fi
-if install_if_changed "$REPO_DIR/vm/compilerd.env" /etc/default/compilerd 0644; then unit_changed=true; fi
+if install_if_changed "$env_wanted" "$ENV_DST" 0644; then unit_changed=true; fi
 
 # The jar stays root-owned and read-only to the compilerd user: the server cannot replace itself.
 if [[ -f "$JAR_SRC" ]]; then
