@@ -52,3 +52,4 @@ if grep -Eq '^==> (installing|creating|registering)' <<<"$second_log"; then
   exit 1
 fi
 echo "check-vm-recipe: user, sudoers, unit and environment installed; a second run changed nothing"
+scripts/check-sudo-boundary.sh

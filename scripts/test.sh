@@ -9,10 +9,14 @@ vm/startup.sh --dev
 
 echo "==> shellcheck"
 shopt -s nullglob
-shellcheck vm/*.sh scripts/*.sh terraform/*.sh bench/*.sh .ci/run
+shellcheck vm/*.sh vm/compilerd-docker scripts/*.sh terraform/*.sh bench/*.sh monitoring/*.sh .ci/run \
+  src/test/resources/fake-docker
 shopt -u nullglob
 echo "==> cloud-init schema"
 cloud-init schema --config-file vm/cloud-init.yaml
+
+echo "==> Prometheus rules (promtool check and test)"
+monitoring/check.sh
 
 echo "==> maven verify (unit, handler and integration tests)"
 # Testcontainers against a local daemon with local images only (see HOST.md): no Ryuk, no gateway probe.
