@@ -36,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +129,11 @@ public final class Main {
             System.out.print(p.text());
             return;
         }
-        System.exit(run(((ConfigParser.Run) parsed).config()));
+        int code = run(((ConfigParser.Run) parsed).config());
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+            logging.stop(); // writes what the asynchronous appenders still hold
+        }
+        System.exit(code);
     }
 
     /** Runs until halted; returns the exit code. Refuses to start (exit 1) when the sandbox is not there. */

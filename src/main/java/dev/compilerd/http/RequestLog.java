@@ -1,74 +1,60 @@
 package dev.compilerd.http;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.compilerd.compile.Outcome;
+import dev.compilerd.logging.RequestLogAppender;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place every /compile request ends: counts its {@link Outcome} in compilerd_requests_total and queues one
- * log line for a writer thread, so a slow stderr never stalls Jetty's threads. When the queue is full the line is
- * dropped and counted (compilerd_request_log_dropped_total), never waited for. Thread-safe.
+ * The one place every /compile request ends: counts its {@link Outcome} in compilerd_requests_total and logs one
+ * line (with its fields as key-value pairs for the JSON log) through logback's never-blocking request appender,
+ * which drops and counts when full (compilerd_request_log_dropped_total). Never blocks. Thread-safe.
  */
 final class RequestLog implements AutoCloseable {
-    /** Lines waiting to be written before new ones are dropped. */
-    static final int QUEUE = 16 * 1024;
-    private static final Logger LOG = LoggerFactory.getLogger("dev.compilerd.requests");
+    /** The logger logback.xml routes to the asynchronous request appender. */
+    static final String LOGGER = "dev.compilerd.requests";
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+    /** How long closing waits for queued lines to be written. */
+    static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
 
-    private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(QUEUE);
     private final Map<Outcome, Counter> counts = new EnumMap<>(Outcome.class);
-    private final Counter dropped;
-    private final Thread writer;
+    private final RequestLogAppender appender;
 
     RequestLog(MeterRegistry meters) {
         for (Outcome o : Outcome.values()) {
             counts.put(o, Counter.builder("compilerd_requests").description("POST /compile requests by how they ended")
                     .tag("outcome", o.label()).register(meters));
         }
-        dropped = Counter.builder("compilerd_request_log_dropped").description("request log lines dropped (queue full)")
-                .register(meters);
-        writer = new ThreadFactoryBuilder().setNameFormat("request-log").setDaemon(true).build().newThread(this::drain);
-        writer.start();
+        this.appender = LOG instanceof ch.qos.logback.classic.Logger l
+                && l.getAppender("REQUESTS") instanceof RequestLogAppender a ? a : null;
+        if (appender != null) {
+            FunctionCounter.builder("compilerd_request_log_dropped", appender, RequestLogAppender::dropped)
+                    .description("request log lines dropped because the queue was full").register(meters);
+        }
     }
 
-    /** Counts the outcome and queues its line; {@code cache} is hit, miss or coalesced. Never blocks. */
+    /** Counts the outcome and logs its line; {@code cache} is hit, shared, coalesced or miss. */
     void record(Outcome outcome, String cache, long millis, String container) {
         counts.get(outcome).increment();
-        String line = "POST /compile status=" + outcome.status() + " cache=" + cache + " outcome=" + outcome.label()
-                + " ms=" + millis + " container=" + (container.isEmpty() ? "-" : container);
-        if (!lines.offer(line)) {
-            dropped.increment();
-        }
+        LOG.atInfo().addKeyValue("status", outcome.status()).addKeyValue("cache", cache)
+                .addKeyValue("outcome", outcome.label()).addKeyValue("ms", millis)
+                .addKeyValue("container", container.isEmpty() ? "-" : container)
+                .log("POST /compile status={} cache={} outcome={} ms={} container={}", outcome.status(), cache,
+                        outcome.label(), millis, container.isEmpty() ? "-" : container);
     }
 
-    private void drain() {
-        try {
-            while (true) {
-                LOG.info(lines.take());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Stops the writer and writes what is still queued, so the last requests' lines are not lost. */
+    /** Waits (briefly) until the queued lines are written, so the last requests' lines are not lost. */
     @Override
-    public void close() {
-        writer.interrupt();
-        try {
-            writer.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        String line;
-        while ((line = lines.poll()) != null) {
-            LOG.info(line);
+    public void close() throws InterruptedException {
+        long deadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
+        while (appender != null && appender.getNumberOfElementsInQueue() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
         }
     }
 }
