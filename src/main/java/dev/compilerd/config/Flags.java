@@ -122,7 +122,7 @@ final class Flags {
 
     /** Checks the values together and groups them; the message names the flag and the bound. */
     Config toConfig() throws ConfigException {
-        Check c = new Check();
+        Checks c = new Checks();
         c.range("port", port, 0, 65535);
         c.nonEmpty("bind", bind);
         c.nonEmpty("allow-origin", allowOrigin);
@@ -183,7 +183,7 @@ final class Flags {
                 life);
     }
 
-    private Optional<URI> sharedCache(Check c) {
+    private Optional<URI> sharedCache(Checks c) {
         if (sharedCache.isBlank()) {
             return Optional.empty();
         }
@@ -200,45 +200,6 @@ final class Flags {
 
     private static List<String> words(String s) {
         return List.of(s.trim().split("\\s+"));
-    }
-
-    /** Collects the first failed check so the message names one flag. */
-    private static final class Check {
-        private String failure;
-
-        void that(boolean ok, String message) {
-            if (!ok && failure == null) {
-                failure = message;
-            }
-        }
-
-        void range(String flag, long n, long min, long max) {
-            that(n >= min && n <= max, "--" + flag + " must be between " + bound(flag, min) + " and " + bound(flag, max)
-                    + ", not " + bound(flag, n));
-        }
-
-        void positive(String flag, Duration d) {
-            that(!d.isZero() && !d.isNegative(), "--" + flag + " must be above 0");
-        }
-
-        void nonEmpty(String flag, String s) {
-            that(!s.isBlank(), "--" + flag + " must not be empty");
-        }
-
-        void done() throws ConfigException {
-            if (failure != null) {
-                throw new ConfigException(failure);
-            }
-        }
-
-        private static String bound(String flag, long n) {
-            boolean size = switch (flag) {
-                case "max-request", "max-output", "memory", "tmpfs", "address-space", "cache-bytes",
-                        "shared-cache-max-value" -> true;
-                default -> false;
-            };
-            return size && n != Long.MAX_VALUE ? Values.formatBytes(n) : Long.toString(n);
-        }
     }
 
     /** Parses "5s", "30m", "1h30m", "250ms" or "0". */

@@ -112,7 +112,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
                   raw:   curl --data-binary @main.go localhost:%1$d/compile
                   JSON:  curl -H 'Content-Type: application/json' -d '{"body":"package main...","withVet":true}' localhost:%1$d/compile
                   form:  curl --data-urlencode body@main.go -d version=2 -d withVet=true localhost:%1$d/compile
-                GET  /healthz   200 ok while serving, 503 once lameduck
+                GET  /healthz   200 ok while serving; 503 once lameduck, or while sandbox containers fail to start
                 GET  /metrics   Prometheus metrics
                 """.formatted(port);
     }

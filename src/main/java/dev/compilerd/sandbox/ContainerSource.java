@@ -24,7 +24,7 @@ interface ContainerSource extends AutoCloseable {
     }
 
     /** Started containers removed without running anything. */
-    default long recycled() {
+    default long discarded() {
         return 0;
     }
 }

@@ -134,7 +134,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         metrics.counter("compilerd_pool_hits", source, ContainerSource::hits, "requests served by a warm container");
         metrics.counter("compilerd_pool_misses", source, ContainerSource::misses,
                 "requests that had to start a container");
-        metrics.counter("compilerd_pool_recycled", source, ContainerSource::recycled,
+        metrics.counter("compilerd_pool_discarded", source, ContainerSource::discarded,
                 "warm containers removed unused (idle too long or broken)");
         metrics.counter("compilerd_containers_reaped", containers, Containers::reapedTotal,
                 "orphaned containers removed by the reaper");

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps {@code size} containers started and waiting on the runner's ready line, so a request skips the
- * container start. Each container runs exactly one program; one idle too long is recycled. Thread-safe.
+ * container start. Each container runs exactly one program; one idle too long is discarded and replaced. Thread-safe.
  */
 final class WarmPool implements ContainerSource {
     /** How long the filler waits after a failed start before trying again. */
@@ -26,7 +26,7 @@ final class WarmPool implements ContainerSource {
     private final Thread filler;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
-    private final AtomicLong recycled = new AtomicLong();
+    private final AtomicLong discarded = new AtomicLong();
     private volatile boolean closed;
 
     WarmPool(Containers containers, int size, Duration readyTimeout, Duration maxIdle) {
@@ -48,7 +48,7 @@ final class WarmPool implements ContainerSource {
                 poke();
                 return c;
             }
-            recycle(c);
+            discard(c);
         }
         misses.incrementAndGet();
         poke();
@@ -71,8 +71,8 @@ final class WarmPool implements ContainerSource {
     }
 
     @Override
-    public long recycled() {
-        return recycled.get();
+    public long discarded() {
+        return discarded.get();
     }
 
     private void fill() {
@@ -111,13 +111,13 @@ final class WarmPool implements ContainerSource {
         for (Iterator<Container> it = ready.iterator(); it.hasNext(); ) {
             Container c = it.next();
             if ((!c.isReady() || c.age().compareTo(maxIdle) >= 0) && ready.remove(c)) {
-                recycle(c);
+                discard(c);
             }
         }
     }
 
-    private void recycle(Container c) {
-        recycled.incrementAndGet();
+    private void discard(Container c) {
+        discarded.incrementAndGet();
         containers.removeAsync(c.name);
     }
 
