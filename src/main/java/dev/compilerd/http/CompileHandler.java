@@ -114,29 +114,29 @@ public final class CompileHandler {
         try {
             program = new Program(Txtar.split(parsed.body()), parsed.withVet());
         } catch (InvalidProgramException e) {
-            replies.errors(response, callback, 200, e.getMessage());
             log.record(Outcome.INVALID, "miss", millisSince(start), "");
+            replies.errors(response, callback, 200, e.getMessage());
             return null;
         }
         CompileService.Lookup lookup = service.lookup(program);
         if (lookup.cached() == null) {
             return lookup;
         }
-        Responses.send(response, callback, 200, Responses.JSON, lookup.cached());
         log.record(Outcome.CACHED, "hit", millisSince(start), "");
+        Responses.send(response, callback, 200, Responses.JSON, lookup.cached());
         return null;
     }
 
     private void run(Request request, Response response, Callback callback, CompileService.Lookup lookup, long start)
             throws Exception {
         CompileService.Reply reply = service.run(lookup, clientGone(request));
-        Responses.send(response, callback, 200, Responses.JSON, reply.body());
         String cache = switch (reply.outcome()) {
             case COALESCED -> "coalesced";
             case CACHED -> "shared"; // a local hit never gets this far
             default -> "miss";
         };
         log.record(reply.outcome(), cache, millisSince(start), reply.container());
+        Responses.send(response, callback, 200, Responses.JSON, reply.body());
     }
 
     /** Answers a request that ended in an exception with the status its outcome means, and records it. */
@@ -150,8 +150,8 @@ public final class CompileHandler {
             case INTERNAL_ERROR -> LOG.error("internal error", e);
             default -> { }
         }
-        replies.failure(response, callback, outcome, e);
         log.record(outcome, "miss", millisSince(start), "");
+        replies.failure(response, callback, outcome, e);
     }
 
     private static long millisSince(long start) {

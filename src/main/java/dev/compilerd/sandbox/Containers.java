@@ -80,6 +80,11 @@ public final class Containers implements AutoCloseable {
         return lastStartFailure;
     }
 
+    /** docker run returned for this container: with --rm, Docker has already removed it. */
+    void gone(String name) {
+        owned.remove(name);
+    }
+
     /** Removes the container in the background; it stays owned until docker confirms. */
     void removeAsync(String name) {
         try {

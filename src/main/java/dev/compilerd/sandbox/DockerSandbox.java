@@ -81,10 +81,12 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             return judge(c, elapsed);
         } finally {
             deadline.cancel(false);
-            // After a deadline the container is already removed (or left to the reaper's retries).
+            // After a deadline the container is already removed (or left to the reaper's retries). When docker run
+            // exits by itself, --rm has removed the container before it returned: another rm -f would be a wasted
+            // sudo + docker call on every run (the reaper would still catch a stray).
             if (!deadlineHit.get()) {
                 if (exited) {
-                    containers.removeAsync(c.name);
+                    containers.gone(c.name);
                 } else {
                     containers.removeNow(c.name);
                 }

@@ -56,6 +56,7 @@ class SharedCacheIT {
     void aProgramRunOnOneServerIsAnsweredByAnotherWithoutARun() throws Exception {
         String source = hello("across " + System.nanoTime());
         JsonNode first = a.compileOk(source);
+        awaitStored(source); // A writes to the store after it answers, without waiting
         double before = containersHandedOut(b);
 
         JsonNode second = b.compileOk(source);
@@ -74,6 +75,7 @@ class SharedCacheIT {
     void aHungStoreFailsNothingCostsAtMostTheLookupTimeoutAndHitsResumeAfter() throws Exception {
         String cachedBefore = hello("before the hang " + System.nanoTime());
         a.compileOk(cachedBefore);
+        awaitStored(cachedBefore);
         valkey.pause();
         try {
             List<String> programs = new ArrayList<>();
@@ -113,6 +115,7 @@ class SharedCacheIT {
             assertThat(b.metric("compilerd_shared_cache_breaker_open")).isZero();
         });
         a.compileOk(source);
+        awaitStored(source);
         double hits = b.metric("compilerd_shared_cache_hits_total");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             b.compileOk(source);
@@ -120,16 +123,25 @@ class SharedCacheIT {
         });
     }
 
+    /** The store's key for a raw-body program, as both servers compute it. */
+    static String storeKey(String source) throws Exception {
+        String imageId = Docker.run("docker", "image", "inspect", "-f", "{{.Id}}", "compilerd/playground:latest").strip();
+        return "compilerd:result:" + new ResultCache(1, 1, imageId).key(Program.of(source));
+    }
+
+    static void awaitStored(String source) throws Exception {
+        String key = storeKey(source);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                valkey.execInContainer("valkey-cli", "exists", key).getStdout().strip().equals("1"));
+    }
+
     @Test
     void aCorruptOrOversizedValueIsAMiss() throws Exception {
-        String imageId = Docker.run("docker", "image", "inspect", "-f", "{{.Id}}", "compilerd/playground:latest").strip();
-        ResultCache keys = new ResultCache(1, 1, imageId);
         String corrupt = hello("corrupt " + System.nanoTime());
         String oversized = hello("oversized " + System.nanoTime());
-        valkey.execInContainer("valkey-cli", "set", "compilerd:result:" + keys.key(Program.of(corrupt)),
-                "{\"Errors\":\"planted\"}");
+        valkey.execInContainer("valkey-cli", "set", storeKey(corrupt), "{\"Errors\":\"planted\"}");
         valkey.execInContainer("valkey-cli", "eval", "redis.call('set', KEYS[1], string.rep('x', 3 * 1024 * 1024))",
-                "1", "compilerd:result:" + keys.key(Program.of(oversized)));
+                "1", storeKey(oversized));
         double errors = b.metric("compilerd_shared_cache_errors_total");
 
         assertThat(CompileIT.stdout(b.compileOk(corrupt))).startsWith("shared corrupt");
