@@ -29,6 +29,7 @@ import dev.compilerd.sandbox.Preflight;
 import dev.compilerd.sandbox.RunnerProtocol;
 import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxException;
+import dev.compilerd.sandbox.SandboxInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +75,7 @@ public final class Main {
         metrics.bindCache(cache);
         metrics.bindAdmission(admission);
         metrics.bindLifecycle(lifecycle);
-        Routes routes = new Routes(config.http(), service, json, metrics, lifecycle::healthy,
+        Routes routes = new Routes(config.http(), service, sandbox.info(), json, metrics, lifecycle::healthy,
                 lifecycle::closingConnections, sandbox::failure);
         this.http = new HttpServer(config.http().bind(), config.http().port(), routes.router(),
                 config.admission().workers(), config.admission().queue(), config.lifecycle().drainTimeout());
@@ -143,20 +144,21 @@ public final class Main {
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
         Containers containers;
         String imageId;
+        SandboxInfo info;
         try {
             Preflight preflight = new Preflight(tagged, json);
             imageId = preflight.check(PREFLIGHT_TIMEOUT);
             // Run exactly the image that was checked and keys the cache, even if the tag is rebuilt meanwhile.
             containers = new Containers(tagged.pinnedTo(imageId), protocol.maxResultBytes(), Instance::alive);
             LOG.info("removed {} orphaned container(s) left by servers that are gone", containers.reapOrphans());
-            preflight.smoke(containers, config.limits().hardDeadline());
+            info = preflight.info(containers, protocol, config.limits().hardDeadline());
         } catch (SandboxException e) {
             LOG.error("refusing to start: {}", e.getMessage());
             return 1;
         }
         Metrics metrics = new Metrics();
-        DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), imageId, config.sandbox().pool(),
-                config.sandbox().poolMaxIdle(), metrics.registry());
+        DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), imageId, info,
+                config.sandbox().pool(), config.sandbox().poolMaxIdle(), metrics.registry());
         sandbox.bind(metrics);
         Main main = new Main(config, sandbox, Clock.systemUTC(), metrics);
         main.http.stopWith(sandbox); // the pool and every container go once the last request is answered
@@ -172,9 +174,10 @@ public final class Main {
         // The reaper has its own thread: a hung docker ps must not delay lameduck or the drain.
         long reap = config.sandbox().reapInterval().toMillis();
         timer("reaper").scheduleWithFixedDelay(() -> reap(containers), reap, reap, TimeUnit.MILLISECONDS);
-        LOG.info("serving on {}:{} with image {} ({}), runtime {}, {} worker(s), queue {}, pool {}",
-                config.http().bind(), main.port(), config.sandbox().image(), imageId, config.sandbox().runtime(),
-                config.admission().workers(), config.admission().queue(), config.sandbox().pool());
+        LOG.info("serving on {}:{} with image {} ({}, {}, {} module(s)), runtime {}, {} worker(s), queue {}, pool {}",
+                config.http().bind(), main.port(), config.sandbox().image(), imageId, info.goVersion(),
+                info.modules().size(), config.sandbox().runtime(), config.admission().workers(),
+                config.admission().queue(), config.sandbox().pool());
         if (config.lifecycle().lifetimeEnabled()) {
             Duration lifetime = Lifetime.pick(config.lifecycle().lifetimeMin(), config.lifecycle().lifetimeMax(),
                     ThreadLocalRandom.current());

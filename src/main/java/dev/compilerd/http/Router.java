@@ -13,7 +13,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Routes /compile, /healthz, /metrics and / ; everything else is 404. Runs on Jetty's I/O threads and never
+ * Routes /compile, /healthz, /version, /metrics and / ; everything else is 404. Runs on Jetty's I/O threads and never
  * blocks: /compile hands anything that may wait to the executor. Closes connections once lameduck.
  */
 public final class Router extends Handler.Abstract.NonBlocking {
@@ -22,6 +22,8 @@ public final class Router extends Handler.Abstract.NonBlocking {
     private final Supplier<String> sandboxFailure;
     private final BooleanSupplier closeConnections;
     private final Handler metrics;
+    private final byte[] version;
+    private final String allowOrigin;
     private final String help;
     private final Set<EndPoint> busy = ConcurrentHashMap.newKeySet();
 
@@ -32,7 +34,9 @@ public final class Router extends Handler.Abstract.NonBlocking {
      * @param metrics          serves /metrics, or null for none
      */
     public Router(CompileHandler compile, BooleanSupplier healthy, Supplier<String> sandboxFailure,
-                  BooleanSupplier closeConnections, Handler metrics, int port) {
+                  BooleanSupplier closeConnections, Handler metrics, byte[] version, String allowOrigin, int port) {
+        this.version = version;
+        this.allowOrigin = allowOrigin;
         this.compile = compile;
         this.healthy = healthy;
         this.sandboxFailure = sandboxFailure;
@@ -81,6 +85,14 @@ public final class Router extends Handler.Abstract.NonBlocking {
                     });
                 }
             }
+            case "/version" -> {
+                if (get) {
+                    response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
+                    Responses.send(response, callback, 200, Responses.JSON, version);
+                } else {
+                    methodNotAllowed(response, callback);
+                }
+            }
             case "/" -> {
                 if (get) {
                     Responses.text(response, callback, 200, help);
@@ -113,6 +125,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
                   JSON:  curl -H 'Content-Type: application/json' -d '{"body":"package main...","withVet":true}' localhost:%1$d/compile
                   form:  curl --data-urlencode body@main.go -d version=2 -d withVet=true localhost:%1$d/compile
                 GET  /healthz   200 ok while serving; 503 once lameduck, or while sandbox containers fail to start
+                GET  /version   the Go version programs run with, and the modules they may import
                 GET  /metrics   Prometheus metrics
                 """.formatted(port);
     }

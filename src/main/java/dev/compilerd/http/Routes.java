@@ -1,9 +1,13 @@
 package dev.compilerd.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.compilerd.compile.CompileService;
 import dev.compilerd.config.HttpSettings;
 import dev.compilerd.metrics.Metrics;
+import dev.compilerd.sandbox.SandboxInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -17,14 +21,33 @@ public final class Routes {
      * @param closing        whether responses end their connection (lameduck: move clients off this VM)
      * @param sandboxFailure why containers fail to start, or null: /healthz fails while it is set
      */
-    public Routes(HttpSettings http, CompileService service, ObjectMapper json, Metrics metrics,
+    public Routes(HttpSettings http, CompileService service, SandboxInfo info, ObjectMapper json, Metrics metrics,
                   BooleanSupplier healthy, BooleanSupplier closing, Supplier<String> sandboxFailure) {
         this.requestLog = new RequestLog(metrics.registry());
         CompileHandler compile = new CompileHandler(service, new RequestParser(json),
                 new BodyReader(http.maxRequestBytes(), http.bodyTimeout()), new Replies(json), requestLog,
                 http.allowOrigin());
         this.router = new Router(compile, healthy, sandboxFailure, closing, new MetricsHandler(metrics::scrape),
-                http.port());
+                version(info, json), http.allowOrigin(), http.port());
+    }
+
+    /** GET /version in the Go playground's shape, plus the modules a program may import. */
+    static byte[] version(SandboxInfo info, ObjectMapper json) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("Version", info.goVersion());
+        v.put("Release", info.release());
+        v.put("Name", "Go " + info.release().replaceFirst("^go", ""));
+        v.put("Modules", info.modules().stream().map(m -> {
+            Map<String, String> module = new LinkedHashMap<>();
+            module.put("Path", m.path());
+            module.put("Version", m.version());
+            return module;
+        }).toList());
+        try {
+            return json.writeValueAsBytes(v);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize the version", e);
+        }
     }
 
     public Router router() {

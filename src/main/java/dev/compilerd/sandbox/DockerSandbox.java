@@ -28,6 +28,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     private final RunnerProtocol protocol;
     private final SandboxLimits limits;
     private final String imageId;
+    private final SandboxInfo info;
     private final Timer poolWait;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat("hard-deadline").setDaemon(true).build());
@@ -35,7 +36,8 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
 
     /** Starts the warm pool when {@code poolSize} is above zero. */
     public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, String imageId,
-                         int poolSize, Duration poolMaxIdle, MeterRegistry meters) {
+                         SandboxInfo info, int poolSize, Duration poolMaxIdle, MeterRegistry meters) {
+        this.info = info;
         this.poolWait = Timer.builder("compilerd_container_wait").description("time to get a ready container")
                 .publishPercentileHistogram().register(meters);
         this.containers = containers;
@@ -123,6 +125,11 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     @Override
     public String imageId() {
         return imageId;
+    }
+
+    @Override
+    public SandboxInfo info() {
+        return info;
     }
 
     @Override

@@ -109,10 +109,25 @@ public final class Preflight {
         }
     }
 
-    /** Starts one sandbox container and waits for its runner, proving the runtime really works here. */
-    public void smoke(Containers containers, Duration timeout) throws SandboxException, InterruptedException {
+    /**
+     * Starts one sandbox container and asks its runner what the image offers (Go version, modules), proving the
+     * runtime really works here; the answer is what GET /version serves.
+     */
+    public SandboxInfo info(Containers containers, RunnerProtocol protocol, Duration timeout)
+            throws SandboxException, InterruptedException {
         Container c = containers.startReady(timeout);
-        containers.removeNow(c.name);
+        try {
+            c.send(protocol.infoRequest());
+            if (!c.awaitExit(timeout) || c.exitCode() != 0) {
+                throw new SandboxException("the sandbox runner did not answer an info request" + c.describeExit());
+            }
+            return protocol.parseInfo(c.result(), c.resultOverflowed());
+        } catch (RunnerProtocol.UntrustedResultException e) {
+            throw new SandboxException("the sandbox runner's info answer is unreadable (" + e.getMessage()
+                    + "): rebuild the image with vm/startup.sh");
+        } finally {
+            containers.removeNow(c.name);
+        }
     }
 
     private static List<String> names(JsonNode n) {

@@ -68,8 +68,27 @@ public final class RunnerProtocol {
         }
     }
 
-    /** Decodes what the runner printed after its ready line: exactly one JSON line, or it is not trusted. */
-    RunResult parse(byte[] output, boolean overflowed, String container) throws UntrustedResultException {
+    /** The header that asks the runner what it offers instead of running a program. */
+    public byte[] infoRequest() {
+        return "{\"info\":true}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Decodes the runner's answer to {@link #infoRequest()}. */
+    SandboxInfo parseInfo(byte[] output, boolean overflowed) throws UntrustedResultException {
+        byte[] line = oneLine(output, overflowed);
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+            if (n == null || !"info".equals(n.path("phase").asText()) || !n.path("goVersion").isTextual()) {
+                throw new UntrustedResultException("not an info result");
+            }
+            return json.treeToValue(n, SandboxInfo.class);
+        } catch (IOException e) {
+            throw new UntrustedResultException("malformed info result: " + e.getMessage());
+        }
+    }
+
+    /** Exactly one line after the ready line, newline stripped; anything else is not trusted. */
+    private byte[] oneLine(byte[] output, boolean overflowed) throws UntrustedResultException {
         if (overflowed) {
             throw new UntrustedResultException("more than " + maxResultBytes() + " bytes after the ready line");
         }
@@ -82,9 +101,15 @@ public final class RunnerProtocol {
                 throw new UntrustedResultException("more than one line after the ready line");
             }
         }
+        return Arrays.copyOf(output, end);
+    }
+
+    /** Decodes what the runner printed after its ready line: exactly one JSON line, or it is not trusted. */
+    RunResult parse(byte[] output, boolean overflowed, String container) throws UntrustedResultException {
+        byte[] line = oneLine(output, overflowed);
         Wire w;
         try {
-            w = wire.readValue(output, 0, end);
+            w = wire.readValue(line);
         } catch (IOException e) {
             throw new UntrustedResultException("malformed result: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }

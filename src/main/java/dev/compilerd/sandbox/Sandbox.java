@@ -8,6 +8,9 @@ public interface Sandbox {
     /** Identifies the sandbox image, so a rebuilt image never serves results cached from the old one. */
     String imageId();
 
+    /** What the image offers programs (GET /version). */
+    SandboxInfo info();
+
     /** Null while containers start fine; otherwise why the last start failed (health checks then fail). */
     default String failure() {
         return null;

@@ -148,6 +148,18 @@ class CompileHandlerTest {
     }
 
     @Test
+    void versionIsThePlaygroundsShapePlusTheModules() throws Exception {
+        start("--allow-origin", "https://play.example");
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/version")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://play.example");
+        assertThat(r.body()).isEqualTo("{\"Version\":\"go1.24.4\",\"Release\":\"go1.24\",\"Name\":\"Go 1.24\",\"Modules\":"
+                + "[{\"Path\":\"golang.org/x/exp\",\"Version\":\"v0.0.0-20250103183323-7d7fa50e5329\"}]}");
+    }
+
+    @Test
     void corsPreflightAndResponsesCarryTheConfiguredOrigin() throws Exception {
         start("--allow-origin", "https://play.example");
         HttpResponse<String> pre = client.send(HttpRequest.newBuilder(uri("/compile"))

@@ -50,6 +50,12 @@ final class FakeSandbox implements Sandbox {
     }
 
     @Override
+    public dev.compilerd.sandbox.SandboxInfo info() {
+        return new dev.compilerd.sandbox.SandboxInfo("go1.24.4", java.util.List.of(
+                new dev.compilerd.sandbox.SandboxInfo.Module("golang.org/x/exp", "v0.0.0-20250103183323-7d7fa50e5329")));
+    }
+
+    @Override
     public String imageId() {
         return "sha256:fake";
     }

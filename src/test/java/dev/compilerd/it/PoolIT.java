@@ -34,10 +34,12 @@ class PoolIT {
         ObjectMapper json = new ObjectMapper();
         DockerCommand docker = DockerCommand.from(config, Instance.current());
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
-        String image = new Preflight(docker, json).check(Duration.ofSeconds(30));
-        sandbox = new DockerSandbox(new Containers(docker.pinnedTo(image), protocol.maxResultBytes(), Instance::alive),
-                protocol, config.limits(), image, config.sandbox().pool(), config.sandbox().poolMaxIdle(),
-                new SimpleMeterRegistry());
+        Preflight preflight = new Preflight(docker, json);
+        String image = preflight.check(Duration.ofSeconds(30));
+        Containers containers = new Containers(docker.pinnedTo(image), protocol.maxResultBytes(), Instance::alive);
+        sandbox = new DockerSandbox(containers, protocol, config.limits(), image,
+                preflight.info(containers, protocol, Duration.ofSeconds(30)), config.sandbox().pool(),
+                config.sandbox().poolMaxIdle(), new SimpleMeterRegistry());
         return sandbox;
     }
 

@@ -28,7 +28,8 @@ class DockerSandboxTest {
         fake = new FakeDocker(state, mode);
         RunnerProtocol protocol = new RunnerProtocol(new ObjectMapper(), FakeDocker.LIMITS);
         containers = fake.containers(id -> false);
-        sandbox = new DockerSandbox(containers, protocol, FakeDocker.LIMITS, FakeDocker.IMAGE, pool,
+        sandbox = new DockerSandbox(containers, protocol, FakeDocker.LIMITS, FakeDocker.IMAGE,
+                new SandboxInfo("go1.24.4", java.util.List.of()), pool,
                 Duration.ofMinutes(5), new SimpleMeterRegistry());
         return sandbox;
     }
