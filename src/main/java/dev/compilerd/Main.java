@@ -74,6 +74,7 @@ public final class Main {
                 metrics.registry());
         metrics.bindCache(cache);
         metrics.bindAdmission(admission);
+        metrics.bindService(service);
         metrics.bindLifecycle(lifecycle);
         Routes routes = new Routes(config.http(), service, sandbox.info(), json, metrics, lifecycle::healthy,
                 lifecycle::closingConnections, sandbox::failure);

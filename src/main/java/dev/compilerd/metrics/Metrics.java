@@ -1,6 +1,7 @@
 package dev.compilerd.metrics;
 
 import dev.compilerd.compile.Admission;
+import dev.compilerd.compile.CompileService;
 import dev.compilerd.compile.ResultCache;
 import dev.compilerd.lifecycle.Lifecycle;
 import dev.compilerd.lifecycle.State;
@@ -35,9 +36,18 @@ public final class Metrics {
     public void bindAdmission(Admission admission) {
         gauge("compilerd_queue_depth", admission, Admission::waiting, "requests waiting for a worker");
         gauge("compilerd_runs_in_flight", admission, Admission::inFlight, "programs running now");
+        gauge("compilerd_recent_run_seconds", admission, a -> a.recentRunTime().toMillis() / 1000.0,
+                "moving average of run times, by which waits are judged");
+    }
+
+    public void bindService(CompileService service) {
+        gauge("compilerd_coalescing", service, CompileService::coalescing,
+                "requests waiting for an identical program that is running");
     }
 
     public void bindLifecycle(Lifecycle lifecycle) {
+        gauge("compilerd_lifecycle_state_seconds", lifecycle, l -> l.timeInState().toMillis() / 1000.0,
+                "how long the process has been in its current lifecycle state");
         for (State s : State.values()) {
             Gauge.builder("compilerd_lifecycle_state", lifecycle, l -> l.state() == s ? 1 : 0)
                     .description("1 for the current lifecycle state").tag("state", s.name()).register(registry);
