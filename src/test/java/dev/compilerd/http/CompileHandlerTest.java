@@ -4,59 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.compilerd.Main;
-import dev.compilerd.config.Config;
-import dev.compilerd.config.ConfigParser;
 import dev.compilerd.lifecycle.State;
 import dev.compilerd.sandbox.SandboxException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Real Jetty on a free port, the real wiring from Main, and a fake sandbox. */
-class CompileHandlerTest {
-    private static final String HELLO = "package main\n\nfunc main() { println(\"hi\") }\n";
-    private final HttpClient client = HttpClient.newHttpClient();
-    private final FakeSandbox sandbox = new FakeSandbox();
-    private Main main;
-
-    private void start(String... flags) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--lifetime-max", "0"));
-        args.addAll(List.of(flags));
-        Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
-        main = new Main(config, sandbox, Clock.systemUTC(), new dev.compilerd.metrics.Metrics());
-        main.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        sandbox.gate.countDown();
-        if (main != null) {
-            main.http().drainAndStop();
-        }
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + main.port() + path);
-    }
-
-    private HttpResponse<String> post(String contentType, String body) throws Exception {
-        return client.send(HttpRequest.newBuilder(uri("/compile")).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
+class CompileHandlerTest extends JettyTestBase {
     @Test
     void rawProgramRunsOnceAndTheSecondIdenticalRequestIsACacheHit() throws Exception {
         start();
@@ -260,10 +221,5 @@ class CompileHandlerTest {
                 "compilerd_requests_total{outcome=\"cached\"} 1.0", "compilerd_cache_hits_total 1.0",
                 "compilerd_cache_entries 1.0", "compilerd_queue_depth 0.0",
                 "compilerd_lifecycle_state{state=\"SERVING\"} 1.0", "compilerd_build_duration_seconds_bucket");
-    }
-
-    private CompletableFuture<HttpResponse<String>> postAsync(String body) {
-        return client.sendAsync(HttpRequest.newBuilder(uri("/compile")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

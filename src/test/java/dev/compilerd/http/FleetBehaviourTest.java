@@ -3,65 +3,24 @@ package dev.compilerd.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.compilerd.Main;
-import dev.compilerd.config.ConfigParser;
-import dev.compilerd.metrics.Metrics;
 import dev.compilerd.sandbox.RunResult;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** One server among many, on real Jetty with a fake sandbox: one run per program, fast 503s, nothing lost at shutdown. */
-class FleetBehaviourTest {
-    private static final String HELLO = "package main\n\nfunc main() { println(\"hi\") }\n";
-    private final HttpClient client = HttpClient.newHttpClient();
-    private final FakeSandbox sandbox = new FakeSandbox();
-    private Main main;
-
-    private void start(String... flags) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--lifetime-max", "0"));
-        args.addAll(List.of(flags));
-        main = new Main(new ConfigParser(Map.of()).parse(args.toArray(String[]::new)), sandbox, Clock.systemUTC(),
-                metrics);
-        main.start();
-    }
-
-    private final Metrics metrics = new Metrics();
-
-    @AfterEach
-    void stop() throws Exception {
-        sandbox.gate.countDown();
-        if (main != null) {
-            main.http().drainAndStop();
-        }
-    }
-
-    private CompletableFuture<HttpResponse<String>> post(String body) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + main.port() + "/compile"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private double count(String outcome) {
-        return metrics.registry().counter("compilerd_requests", "outcome", outcome).count();
-    }
-
+class FleetBehaviourTest extends JettyTestBase {
     @Test
     void identicalProgramsInFlightTogetherRunOnceAndAllGetTheAnswer() throws Exception {
         start("--workers", "2");
         sandbox.gate = new CountDownLatch(1);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            all.add(post(HELLO));
+            all.add(postAsync(HELLO));
         }
         await().until(() -> sandbox.running.get() == 1 && main.service().coalescing() == 7);
         sandbox.gate.countDown();
@@ -82,7 +41,7 @@ class FleetBehaviourTest {
         sandbox.gate = new CountDownLatch(1);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            all.add(post(HELLO));
+            all.add(postAsync(HELLO));
         }
         await().until(() -> sandbox.running.get() == 1 && main.service().coalescing() == 2);
         sandbox.gate.countDown();
@@ -101,14 +60,14 @@ class FleetBehaviourTest {
         start("--workers", "1", "--max-queue-wait", "2s");
         sandbox.gate = new CountDownLatch(1);
         List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
-        accepted.add(post(HELLO + "//0"));
+        accepted.add(postAsync(HELLO + "//0"));
         await().until(() -> sandbox.running.get() == 1);
-        accepted.add(post(HELLO + "//1"));
-        accepted.add(post(HELLO + "//2"));
+        accepted.add(postAsync(HELLO + "//1"));
+        accepted.add(postAsync(HELLO + "//2"));
         await().until(() -> main.service().admission().waiting() == 2);
 
         long t0 = System.nanoTime();
-        HttpResponse<String> turnedAway = post(HELLO + "//3").get();
+        HttpResponse<String> turnedAway = postAsync(HELLO + "//3").get();
 
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("a 503 at once, not after the wait")
                 .isLessThan(Duration.ofSeconds(1));
@@ -128,10 +87,10 @@ class FleetBehaviourTest {
         start("--workers", "1", "--max-queue-wait", "20s", "--drain-timeout", "20500ms");
         sandbox.gate = new CountDownLatch(1);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
-        all.add(post(HELLO + "//0"));
+        all.add(postAsync(HELLO + "//0"));
         await().until(() -> sandbox.running.get() == 1);
         for (int i = 1; i <= 6; i++) {
-            all.add(post(HELLO + "//" + i));
+            all.add(postAsync(HELLO + "//" + i));
         }
         await().until(() -> main.service().admission().waiting() == 6);
 
