@@ -61,7 +61,7 @@ type Result struct {
 	FastBuild      bool   `json:"fastBuild"`              // compiled and linked without the go command
 	BuildMs        int64  `json:"buildMs"`
 	RunMs          int64  `json:"runMs"`
-	VetMs          int64  `json:"vetMs,omitempty"` // vet runs beside the build and the program
+	VetMs          int64  `json:"vetMs,omitempty"` // vet runs after a successful build, before the program
 }
 
 func main() {
@@ -192,7 +192,7 @@ const (
 	vetTimeoutError   = "timeout running go vet"
 )
 
-// handle writes the files, builds the program (vetting it alongside when asked) and runs it.
+// handle writes the files, builds the program, vets it when asked and runs it.
 func handle(h *Header) *Result {
 	files := make(map[string]string, len(h.Files)+1)
 	for name, content := range h.Files {
@@ -228,15 +228,6 @@ func handle(h *Header) *Result {
 	if !h.noFast {
 		plan = planDirect(files, isTest)
 	}
-	if plan == nil {
-		if err := linkModuleCache(modCacheTmp, modCacheDir, mods); err != nil {
-			return &Result{Phase: "setup", Errors: err.Error()}
-		}
-	}
-	var vet *vetRun
-	if h.Vet {
-		vet = startVet(plan, isTest, deadline)
-	}
 	out, ok, timedOut, fast := buildProgram(plan, isTest, deadline)
 	res.FastBuild = fast
 	res.BuildMs = time.Since(start).Milliseconds()
@@ -244,19 +235,31 @@ func handle(h *Header) *Result {
 	case timedOut:
 		res.TimedOut = true
 		res.Errors = buildTimeoutError
+		return res
 	case !ok:
+		// As in the playground, vet runs only for a program that builds: the build's errors say it all.
 		res.Errors = clean(out)
-	default:
-		res.Phase = "run"
-		var runArgs []string
-		if isTest {
-			runArgs = []string{"-test.v"}
+		return res
+	}
+	if h.Vet {
+		vetStart := time.Now()
+		out, ok, timedOut := vet(plan, deadline)
+		res.VetRan, res.VetOK, res.VetMs = true, ok, time.Since(vetStart).Milliseconds()
+		if timedOut {
+			res.TimedOut = true
+			res.Errors = vetTimeoutError
+			return res
 		}
-		runProgram(res, h.runTimeout(), h.outputLimit(), h.AddressSpace, runArgs)
+		if !ok {
+			res.VetErrors = clean(out)
+		}
 	}
-	if vet != nil {
-		vet.wait(res)
+	res.Phase = "run"
+	var runArgs []string
+	if isTest {
+		runArgs = []string{"-test.v"}
 	}
+	runProgram(res, h.runTimeout(), h.outputLimit(), h.AddressSpace, runArgs)
 	return res
 }
 
@@ -268,6 +271,9 @@ func buildProgram(plan *direct, isTest bool, deadline time.Time) (out []byte, ok
 			return out, ok, timedOut, true
 		}
 	}
+	if err := linkModuleCache(modCacheTmp, modCacheDir, readModules()); err != nil {
+		return []byte(err.Error()), false, false, false
+	}
 	args := []string{"build", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
 	if isTest {
 		// Vet findings are reported through withVet only, as for any other program.
@@ -277,43 +283,15 @@ func buildProgram(plan *direct, isTest bool, deadline time.Time) (out []byte, ok
 	return out, ok, timedOut, false
 }
 
-// vetRun is vet running beside the build and the program.
-type vetRun struct {
-	done         chan struct{}
-	out          []byte
-	ok, timedOut bool
-	elapsed      time.Duration
-}
-
-func startVet(plan *direct, isTest bool, deadline time.Time) *vetRun {
-	v := &vetRun{done: make(chan struct{})}
-	go func() {
-		defer close(v.done)
-		start := time.Now()
-		if plan != nil {
-			v.out, v.ok, v.timedOut = plan.vet(deadline)
-		} else {
-			v.out, v.ok, v.timedOut = runTool(time.Until(deadline), goTool, "vet", "-tags=faketime", ".")
-		}
-		v.elapsed = time.Since(start)
-	}()
-	return v
-}
-
-// wait adds vet's answer to res. When the build failed, the build's errors say it all and vet's
-// findings are dropped, as the playground does.
-func (v *vetRun) wait(res *Result) {
-	<-v.done
-	res.VetRan = true
-	res.VetOK = v.ok
-	res.VetMs = v.elapsed.Milliseconds()
-	switch {
-	case res.Phase != "run":
-	case v.timedOut:
-		res.VetErrors = vetTimeoutError
-	case !v.ok:
-		res.VetErrors = clean(v.out)
+// vet runs the vet tool directly when plan allows, else go vet, within the build's deadline.
+func vet(plan *direct, deadline time.Time) (out []byte, ok, timedOut bool) {
+	if plan != nil {
+		return plan.vet(deadline)
 	}
+	if err := linkModuleCache(modCacheTmp, modCacheDir, readModules()); err != nil {
+		return []byte(err.Error()), false, false
+	}
+	return runTool(time.Until(deadline), goTool, "vet", "-tags=faketime", ".")
 }
 
 // bannerLine matches the go command's package headers: "# play", "# [play]", "# play [play.test]",
