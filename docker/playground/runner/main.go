@@ -294,6 +294,9 @@ func vet(plan *direct, deadline time.Time) (out []byte, ok, timedOut bool) {
 	return runTool(time.Until(deadline), goTool, "vet", "-tags=faketime", ".")
 }
 
+// workDirAlone is the work directory named on its own, not as the prefix of a longer name.
+var workDirAlone = regexp.MustCompile(regexp.QuoteMeta(workDir) + `([^\w./-]|$)`)
+
 // bannerLine matches the go command's package headers: "# play", "# [play]", "# play [play.test]",
 // "# command-line-arguments".
 var bannerLine = regexp.MustCompile(`^# (\S+( \[\S+\])?|\[\S+\])$`)
@@ -305,7 +308,7 @@ func clean(out []byte) string {
 		out = append(out[:max:max], "\n[output truncated]\n"...)
 	}
 	s := strings.ReplaceAll(string(out), workDir+"/", "./")
-	s = strings.ReplaceAll(s, workDir, ".")
+	s = workDirAlone.ReplaceAllString(s, ".$1") // not /tmp/play.bin
 	lines := strings.SplitAfter(s, "\n")
 	kept := lines[:0]
 	for _, line := range lines {

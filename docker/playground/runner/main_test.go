@@ -106,6 +106,7 @@ func TestCleanStripsBannersAndTheSandboxDirectory(t *testing.T) {
 		"# play/sub\nsub/a.go:1:1: x\n# play\n./prog.go:2:2: y\n":             "sub/a.go:1:1: x\n./prog.go:2:2: y\n",
 		"./prog.go:1:1: # play is not a banner here\n":                        "./prog.go:1:1: # play is not a banner here\n",
 		"go: finding module for package example.com/x\n# play\n./prog.go:1\n": "go: finding module for package example.com/x\n./prog.go:1\n",
+		"cd /tmp/play: x\nfork/exec /tmp/play.bin: y\nin /tmp/play\n":         "cd .: x\nfork/exec /tmp/play.bin: y\nin .\n",
 	} {
 		if got := clean([]byte(in)); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
