@@ -10,11 +10,6 @@ import (
 	"time"
 )
 
-// rawLimit bounds the framed bytes kept for a payload limit: one-byte writes cost 17 bytes each.
-func rawLimit(payload int) int {
-	return 17*payload + 64<<10
-}
-
 // waitDelay bounds how long we wait for pipes held open by processes that escaped the kill.
 const waitDelay = 500 * time.Millisecond
 
@@ -38,7 +33,7 @@ func runTool(timeout time.Duration, name string, args ...string) (out []byte, ok
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := command(ctx, ids.builder, toolEnv, name, args...)
-	buf := &capped{limit: maxErrorsBytes}
+	buf := &capped{limit: contract.MaxErrorsBytes}
 	cmd.Stdout, cmd.Stderr = buf, buf
 	err := cmd.Run()
 	if ctx.Err() != nil {
@@ -73,7 +68,7 @@ func runProgram(res *Result, timeout time.Duration, limit int, addressSpace int6
 		}
 		return cancelGroup()
 	}
-	shared := &sharedLimit{left: limit, rawLeft: rawLimit(limit), onOverflow: cancel}
+	shared := &sharedLimit{left: limit, rawLeft: contract.rawLimit(limit), onOverflow: cancel}
 	stdout, stderr := &limited{shared: shared}, &limited{shared: shared}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	start := time.Now()

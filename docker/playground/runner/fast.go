@@ -1,149 +1,310 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
+	"fmt"
 	"go/build"
 	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// importcfgPath lists every standard package's compiled export data in GOCACHE (written by -warm).
-const importcfgPath = "/usr/local/lib/compilerd/importcfg"
+// Written by -warm (warm.go): the prebuilt packages' export data as an importcfg for the compiler and
+// linker, and everything else the direct path needs to act as the go command would.
+const (
+	importcfgPath = libDir + "/importcfg"
+	packagesPath  = libDir + "/packages.json"
+)
 
-// direct is a program the runner can vet and build without the go command: one package main that
-// imports only the standard library. Calling compile, link and vet directly skips the go command's
-// module loading and action hashing (about 0.25 s instead of 2.8 s for vet + build of hello world
-// under gVisor).
+// packageIndex is packages.json: what the go command knows about each prebuilt package (the whole
+// standard library and the baked modules' packages) and the build info it links into a binary.
+type packageIndex struct {
+	Export  map[string]string   `json:"export"`  // import path -> compiled export data in GOCACHE
+	Vetx    map[string]string   `json:"vetx"`    // import path -> its vet facts in GOCACHE
+	Std     map[string]bool     `json:"std"`     // standard packages
+	Modules map[string][]string `json:"modules"` // other packages -> the modules their build uses
+	Sums    map[string]string   `json:"sums"`    // module path -> "version\th1:..." as build info lists it
+	ModInfo map[string][]byte   `json:"modinfo"` // "build", "test" -> the go command's build info, no deps (bytes: not UTF-8)
+}
+
+func readIndex() (*packageIndex, error) {
+	data, err := os.ReadFile(packagesPath)
+	if err != nil {
+		return nil, err
+	}
+	var ix packageIndex
+	if err := json.Unmarshal(data, &ix); err != nil {
+		return nil, err
+	}
+	return &ix, nil
+}
+
+// direct is a program the runner can vet, build and link without the go command: one package main
+// of top-level files that imports only prebuilt packages, run as a program or (test mode) as a test.
+// Calling compile, link and vet directly skips the go command's module loading and action hashing.
 type direct struct {
-	sources []string          // ./name.go, as go build passes them
-	std     map[string]string // standard package -> its export data in GOCACHE
+	ix        *packageIndex
+	goFiles   []string   // ./name.go, sorted, as the go command passes them
+	testFiles []string   // ./name_test.go (test mode)
+	imports   []string   // the package's imports, sorted
+	tests     *testFuncs // test mode: what the generated test main runs
 }
 
 // planDirect returns how to build the program directly, or nil when anything about it needs the go
-// command to behave exactly as go build and go vet do.
-func planDirect(files map[string]string) *direct {
-	std, err := readPackageFiles()
+// command to behave exactly as go build, go vet and go test -c do.
+func planDirect(files map[string]string, isTest bool) *direct {
+	ix, err := readIndex()
 	if err != nil {
 		return nil
 	}
-	sources, ok := simpleMainPackage(files, std)
+	d, ok := simplePackage(workDir, files, ix, isTest)
 	if !ok {
 		return nil
 	}
-	return &direct{sources: sources, std: std}
+	return d
 }
 
 func toolPath(name string) string {
 	return filepath.Join(goRoot, "pkg", "tool", runtime.GOOS+"_"+runtime.GOARCH, name)
 }
 
-// build compiles and links; handled is false when the prebuilt cache is not what we expected, and
-// the caller then uses go build.
-func (d *direct) build(timeout time.Duration) (out []byte, ok, timedOut, handled bool) {
-	start := time.Now()
-	args := append([]string{"-o", "/tmp/play.a", "-p", "main", "-lang=go1.24", "-complete",
-		"-nolocalimports", "-importcfg", importcfgPath, "-pack"}, d.sources...)
-	out, ok, timedOut = runTool(timeout, toolPath("compile"), args...)
+// Outputs of the direct path, all in /tmp beside the sources.
+const (
+	archivePath  = "/tmp/play.a"
+	testmainGo   = "/tmp/play.testmain.go"
+	testmainA    = "/tmp/play.testmain.a"
+	testcfgPath  = "/tmp/play.importcfg"
+	linkcfgPath  = "/tmp/play.importcfg.link"
+	vetcfgPath   = "/tmp/play.vet.cfg"
+	vetxOutPath  = "/tmp/play.vetx"
+	langFlag     = "-lang=go" + defaultGoLang
+	testedImport = defaultGoModule // the package under test, as go test names it
+)
+
+// build compiles and links; handled is false when the prebuilt packages are not what we expected, and
+// the caller then uses the go command.
+func (d *direct) build(deadline time.Time) (out []byte, ok, timedOut, handled bool) {
+	pkgPath, kind := "main", "build"
+	if d.tests != nil {
+		pkgPath, kind = testedImport, "test"
+	}
+	args := append([]string{"-o", archivePath, "-p", pkgPath, langFlag, "-complete", "-nolocalimports",
+		"-importcfg", importcfgPath, "-pack"}, d.goFiles...)
+	out, ok, timedOut = runTool(time.Until(deadline), toolPath("compile"), append(args, d.testFiles...)...)
 	if !ok {
 		if strings.Contains(string(out), "could not import") {
 			return nil, false, false, false
 		}
-		return append([]byte("# play\n"), out...), false, timedOut, true
+		return out, false, timedOut, true
 	}
-	out, ok, timedOut = runTool(timeout-time.Since(start), toolPath("link"), "-o", binaryPath, "-importcfg",
-		importcfgPath, "-buildmode=exe", "-s", "-w", "/tmp/play.a")
+	main := archivePath
+	extra := ""
+	if d.tests != nil {
+		if err := os.WriteFile(testmainGo, d.tests.testmain(testedImport), 0o644); err != nil {
+			return []byte(err.Error()), false, false, true
+		}
+		extra = fmt.Sprintf("packagefile %s=%s\n", testedImport, archivePath)
+	}
+	if err := d.writeImportConfigs(kind, extra); err != nil {
+		return []byte(err.Error()), false, false, true
+	}
+	linkFlags := []string{"-s", "-w"}
+	if d.tests != nil {
+		out, ok, timedOut = runTool(time.Until(deadline), toolPath("compile"), "-o", testmainA, "-p", "main",
+			langFlag, "-complete", "-nolocalimports", "-importcfg", testcfgPath, "-pack", testmainGo)
+		if !ok {
+			return out, false, timedOut, true
+		}
+		main = testmainA
+		linkFlags = append(linkFlags, "-X", "testing.testBinary=1")
+	}
+	args = append([]string{"-o", binaryPath, "-importcfg", linkcfgPath, "-buildmode=exe"}, linkFlags...)
+	out, ok, timedOut = runTool(time.Until(deadline), toolPath("link"), append(args, main)...)
 	return out, ok, timedOut, true
 }
 
-// vet runs the vet tool with the config file go vet would write, without dependency facts (vet's
-// printf and similar checks know the standard library's functions by name).
-func (d *direct) vet(timeout time.Duration) (out []byte, ok, timedOut bool) {
-	abs := make([]string, len(d.sources))
-	for i, s := range d.sources {
-		abs[i] = filepath.Join(workDir, strings.TrimPrefix(s, "./"))
+// writeImportConfigs writes the prebuilt importcfg plus extra lines for the test main's compile and,
+// with the build info the go command would embed (runtime/debug.ReadBuildInfo), for the link.
+func (d *direct) writeImportConfigs(kind, extra string) error {
+	base, err := os.ReadFile(importcfgPath)
+	if err != nil {
+		return err
 	}
-	importMap := make(map[string]string, len(d.std))
-	standard := make(map[string]bool, len(d.std))
-	for p := range d.std {
-		importMap[p] = p
-		standard[p] = true
+	cfg := append(base, extra...)
+	if extra != "" {
+		if err := os.WriteFile(testcfgPath, cfg, 0o644); err != nil {
+			return err
+		}
 	}
-	cfg := map[string]any{
-		"ID": "play", "Compiler": "gc", "Dir": workDir, "ImportPath": "play", "GoFiles": abs,
-		"NonGoFiles": []string{}, "IgnoredFiles": []string{}, "ImportMap": importMap, "PackageFile": d.std,
-		"Standard": standard, "PackageVetx": map[string]string{}, "VetxOnly": false,
-		"VetxOutput": "/tmp/play.vetx", "GoVersion": "go1.24", "SucceedOnTypecheckFailure": false,
+	if info := d.modinfo(kind); info != "" {
+		cfg = append(cfg, "modinfo "+strconv.Quote(info)+"\n"...)
 	}
-	data, err := json.Marshal(cfg)
+	return os.WriteFile(linkcfgPath, cfg, 0o644)
+}
+
+// modinfo is the go command's build info for this program: the std-only template of its kind with a
+// dep line for every module the program's imports use, sorted by path, after the mod line.
+func (d *direct) modinfo(kind string) string {
+	tmpl := string(d.ix.ModInfo[kind])
+	if tmpl == "" {
+		return ""
+	}
+	used := map[string]bool{}
+	for _, imp := range d.imports {
+		for _, mod := range d.ix.Modules[imp] {
+			used[mod] = true
+		}
+	}
+	if len(used) == 0 {
+		return tmpl
+	}
+	var deps []string
+	for mod := range used {
+		deps = append(deps, "dep\t"+mod+"\t"+d.ix.Sums[mod]+"\n")
+	}
+	sort.Strings(deps)
+	i := strings.Index(tmpl, "\nmod\t")
+	if i < 0 {
+		return tmpl
+	}
+	j := i + 1 + strings.Index(tmpl[i+1:], "\n") + 1
+	return tmpl[:j] + strings.Join(deps, "") + tmpl[j:]
+}
+
+// vet runs the vet tool with the config file go vet would write for this package (tests included in
+// test mode), with the facts go vet computed for its imports at image build.
+func (d *direct) vet(deadline time.Time) (out []byte, ok, timedOut bool) {
+	data, err := json.Marshal(d.vetConfig())
 	if err == nil {
-		err = os.WriteFile("/tmp/play.vet.cfg", data, 0o644)
+		err = os.WriteFile(vetcfgPath, data, 0o644)
 	}
 	if err != nil {
 		return []byte(err.Error()), false, false
 	}
-	out, ok, timedOut = runTool(timeout, toolPath("vet"), "/tmp/play.vet.cfg")
-	if !ok && len(out) > 0 {
-		out = append([]byte("# play\n"), out...)
-	}
-	return out, ok, timedOut
+	return runTool(time.Until(deadline), toolPath("vet"), vetcfgPath)
 }
 
-// simpleMainPackage reports whether every file is a top-level package main .go file that go build would
-// include with -tags=faketime, with no cgo or embed and only standard imports; it returns ./name paths.
-func simpleMainPackage(files map[string]string, std map[string]string) ([]string, bool) {
+// vetConfig mirrors cmd/go's vetConfig for the main module's package "play": -warm checks it
+// field by field against the one go vet writes.
+func (d *direct) vetConfig() map[string]any {
+	var goFiles []string
+	for _, s := range append(append([]string(nil), d.goFiles...), d.testFiles...) {
+		goFiles = append(goFiles, filepath.Join(workDir, strings.TrimPrefix(s, "./")))
+	}
+	imports := d.imports
+	if !contains(imports, "runtime") {
+		imports = append(append([]string(nil), imports...), "runtime")
+	}
+	importMap, packageFile, standard, vetx := map[string]string{}, map[string]string{}, map[string]bool{}, map[string]string{}
+	for _, p := range imports {
+		importMap[p] = p
+		if f, ok := d.ix.Export[p]; ok {
+			packageFile[p] = f
+		}
+		if d.ix.Std[p] {
+			standard[p] = true
+		}
+		if f, ok := d.ix.Vetx[p]; ok {
+			vetx[p] = f
+		}
+	}
+	return map[string]any{
+		"ID": defaultGoModule, "Compiler": "gc", "Dir": workDir, "ImportPath": defaultGoModule,
+		"GoFiles": goFiles, "NonGoFiles": []string{}, "IgnoredFiles": []string{},
+		"ModulePath": defaultGoModule, "ModuleVersion": "", "ImportMap": importMap, "PackageFile": packageFile,
+		"Standard": standard, "PackageVetx": vetx, "VetxOnly": false, "VetxOutput": vetxOutPath,
+		"GoVersion": "go" + defaultGoLang, "SucceedOnTypecheckFailure": false,
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// directives that make the go command do more than compile and link the files.
+var goCommandDirectives = []string{"//go:embed", "//go:linkname", "//go:debug", "//go:cgo_"}
+
+// simplePackage reports whether the program (written in dir) is one package main of top-level .go files
+// that go build would all include with -tags=faketime, without the directives above and importing only
+// prebuilt packages. Outside test mode it has no _test.go file (go build would leave it out); in test
+// mode its test functions must be ones go test accepts.
+func simplePackage(dir string, files map[string]string, ix *packageIndex, isTest bool) (*direct, bool) {
 	ctxt := build.Default
 	ctxt.BuildTags = []string{"faketime"}
 	ctxt.CgoEnabled = false
-	var sources []string
+	d := &direct{ix: ix}
+	seen := map[string]bool{}
+	testSources := map[string]string{}
 	for name, content := range files {
-		if strings.Contains(name, "/") || name == "go.mod" || name == "go.sum" || !strings.HasSuffix(name, ".go") {
+		isTestFile := strings.HasSuffix(name, "_test.go")
+		if strings.Contains(name, "/") || !strings.HasSuffix(name, ".go") || isTestFile && !isTest {
 			return nil, false
 		}
-		if match, err := ctxt.MatchFile(workDir, name); err != nil || !match {
+		if match, err := ctxt.MatchFile(dir, name); err != nil || !match {
 			return nil, false
 		}
-		if strings.Contains(content, "//go:embed") || strings.Contains(content, "//go:linkname") {
-			return nil, false
+		for _, directive := range goCommandDirectives {
+			if strings.Contains(content, directive) {
+				return nil, false
+			}
 		}
 		f, err := parser.ParseFile(token.NewFileSet(), name, content, parser.ImportsOnly)
-		if err != nil {
-			return nil, false
-		}
-		if f.Name.Name != "main" {
+		if err != nil || f.Name.Name != "main" {
 			return nil, false
 		}
 		for _, imp := range f.Imports {
 			path, err := strconv.Unquote(imp.Path.Value)
-			if _, known := std[path]; err != nil || !known || strings.Contains(path, "internal") || strings.HasPrefix(path, "vendor/") {
+			if err != nil || !prebuilt(path, ix) {
 				return nil, false
 			}
+			if !seen[path] {
+				seen[path] = true
+				d.imports = append(d.imports, path)
+			}
 		}
-		sources = append(sources, "./"+name)
+		if isTestFile {
+			d.testFiles = append(d.testFiles, "./"+name)
+			testSources[name] = content
+		} else {
+			d.goFiles = append(d.goFiles, "./"+name)
+		}
 	}
-	return sources, len(sources) > 0
+	sort.Strings(d.goFiles)
+	sort.Strings(d.testFiles)
+	sort.Strings(d.imports)
+	if isTest {
+		t, err := loadTestFuncs(d.testFiles, testSources)
+		if err != nil {
+			return nil, false // go test reports it in its own words
+		}
+		d.tests = t
+	}
+	return d, len(d.goFiles)+len(d.testFiles) > 0
 }
 
-// readPackageFiles maps each standard package to its compiled export data in GOCACHE.
-func readPackageFiles() (map[string]string, error) {
-	f, err := os.Open(importcfgPath)
-	if err != nil {
-		return nil, err
+// prebuilt reports whether a user's package may import path and its export data is prebuilt.
+func prebuilt(path string, ix *packageIndex) bool {
+	if path == "unsafe" {
+		return true
 	}
-	defer f.Close()
-	std := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimPrefix(sc.Text(), "packagefile ")
-		if pkg, file, found := strings.Cut(line, "="); found {
-			std[pkg] = file
+	if _, ok := ix.Export[path]; !ok {
+		return false
+	}
+	for _, elem := range strings.Split(path, "/") {
+		if elem == "internal" || elem == "vendor" {
+			return false
 		}
 	}
-	return std, sc.Err()
+	return true
 }

@@ -3,26 +3,34 @@ package main
 import (
 	"fmt"
 	"go/ast"
+	"go/doc"
 	"go/parser"
 	"go/token"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
-// writeFiles validates every name (relative, clean, shallow, bounded) before writing anything.
-func writeFiles(dir string, files map[string]string) error {
-	if len(files) > maxFiles {
-		return fmt.Errorf("too many files (%d, limit %d)", len(files), maxFiles)
+// checkFiles applies the contract's limits on the number of files and their names.
+func checkFiles(files map[string]string) error {
+	if len(files) > contract.MaxFiles {
+		return fmt.Errorf("too many files (%d, limit %d)", len(files), contract.MaxFiles)
 	}
-	names := make([]string, 0, len(files))
 	for name := range files {
-		if err := checkName(name); err != nil {
+		if err := contract.checkName(name); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// writeFiles writes files (names already checked) under dir.
+func writeFiles(dir string, files map[string]string) error {
+	names := make([]string, 0, len(files))
+	for name := range files {
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -33,14 +41,6 @@ func writeFiles(dir string, files map[string]string) error {
 	}
 	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
 		return err
-	}
-	if _, ok := files["go.mod"]; !ok {
-		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(defaultGoModFile), 0o666); err != nil {
-			return err
-		}
-		if err := os.Chmod(filepath.Join(dir, "go.mod"), 0o666); err != nil { // past the umask
-			return err
-		}
 	}
 	for _, name := range names {
 		full := filepath.Join(dir, filepath.FromSlash(name))
@@ -58,91 +58,86 @@ func writeFiles(dir string, files map[string]string) error {
 	return nil
 }
 
-func checkName(name string) error {
-	switch {
-	case name == "" || len(name) > maxFileNameLen:
-		return fmt.Errorf("invalid file name %q", name)
-	case strings.HasPrefix(name, "/") || path.Clean(name) != name || strings.Contains(name, ".."):
-		return fmt.Errorf("invalid file name %q: must be a clean relative path", name)
-	case strings.Count(name, "/") >= maxPathDepth:
-		return fmt.Errorf("file name %q is nested too deeply (limit %d)", name, maxPathDepth)
-	}
-	for _, r := range name {
-		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-/", r)) {
-			return fmt.Errorf("invalid character %q in file name %q", r, name)
+// notMain reports whether a top-level Go file declares a package other than main: the playground
+// refuses those (files in subdirectories may be other packages).
+func notMain(files map[string]string) bool {
+	for name, src := range files {
+		if strings.Contains(name, "/") || !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.PackageClauseOnly)
+		if err == nil && f.Name.Name != "main" {
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
-// isTestProgram reports whether the top-level package main has test functions and no main,
-// in which case it is built with go test -c, as the Go playground does.
-func isTestProgram(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false, err
+// isTestProgram applies the playground's rule to prog.go: package main, no func main, and a test,
+// benchmark, fuzz target or TestMain with a testing parameter, or an example. Such a program is
+// built with go test -c and run with -test.v.
+func isTestProgram(src string) bool {
+	if src == "" {
+		return false
 	}
 	fset := token.NewFileSet()
-	hasMain, hasTests := false, false
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
+	f, err := parser.ParseFile(fset, progName, src, parser.PackageClauseOnly)
+	if err != nil || f.Name.Name != "main" {
+		return false
+	}
+	if f, err = parser.ParseFile(fset, progName, src, parser.ParseComments|parser.SkipObjectResolution); err != nil {
+		return false
+	}
+	hasTests := false
+	for _, decl := range f.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok {
 			continue
 		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, parser.SkipObjectResolution)
-		if err != nil {
-			return false, err
-		}
-		if f.Name.Name != "main" {
-			continue
-		}
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Recv != nil {
-				continue
+		name := fn.Name.Name
+		switch {
+		case name == "main":
+			if fn.Recv == nil {
+				return false
 			}
-			name := fn.Name.Name
-			if name == "main" {
-				hasMain = true
-			}
-			for _, prefix := range []string{"Test", "Benchmark", "Example", "Fuzz"} {
-				if isTestName(name, prefix) {
-					hasTests = true
-				}
-			}
+		case fn.Recv != nil:
+		case isTestName(name, "Test"), isTestName(name, "Benchmark"), isTestName(name, "Fuzz"):
+			hasTests = hasTests || takesTestingPointer(fn)
 		}
 	}
-	return hasTests && !hasMain, nil
+	return hasTests || len(doc.Examples(f)) > 0
 }
 
-// isTestName follows go test's rule: the prefix, then nothing or a non-lowercase rune.
+// takesTestingPointer reports whether fn has the shape of a test function: one parameter of type
+// *T, *B, *F or *M (from whatever name testing is imported as) and no results.
+func takesTestingPointer(fn *ast.FuncDecl) bool {
+	t := fn.Type
+	if t.Results != nil && len(t.Results.List) > 0 || t.Params == nil || len(t.Params.List) != 1 ||
+		len(t.Params.List[0].Names) > 1 {
+		return false
+	}
+	star, ok := t.Params.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	var name string
+	switch x := star.X.(type) {
+	case *ast.Ident:
+		name = x.Name
+	case *ast.SelectorExpr:
+		name = x.Sel.Name
+	}
+	return name == "T" || name == "B" || name == "F" || name == "M"
+}
+
+// isTestName follows go test's rule: the prefix, then nothing or a rune that is not lower case.
 func isTestName(name, prefix string) bool {
 	if !strings.HasPrefix(name, prefix) {
 		return false
 	}
-	rest := name[len(prefix):]
-	return rest == "" || !unicode.IsLower([]rune(rest)[0])
-}
-
-// renameForTest gives every top-level .go file a _test.go name and returns new name → original name.
-func renameForTest(dir string) (map[string]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
+	if len(name) == len(prefix) {
+		return true
 	}
-	renamed := map[string]string{}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		to := strings.TrimSuffix(name, ".go") + "_test.go"
-		if _, err := os.Stat(filepath.Join(dir, to)); err == nil {
-			return nil, fmt.Errorf("cannot run tests: both %s and %s exist", name, to)
-		}
-		if err := os.Rename(filepath.Join(dir, name), filepath.Join(dir, to)); err != nil {
-			return nil, err
-		}
-		renamed[to] = name
-	}
-	return renamed, nil
+	r, _ := utf8.DecodeRuneInString(name[len(prefix):])
+	return !unicode.IsLower(r)
 }

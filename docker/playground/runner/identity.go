@@ -46,26 +46,41 @@ func dropEnvironment() {
 	}
 }
 
-// toolEnv is the whole environment of the go command and the compiler tools.
+// toolEnv is the whole environment of the go command and the compiler tools. The module cache is
+// read-only and is also the proxy: modules the image has resolve offline, any other fails at once.
 var toolEnv = []string{
 	"PATH=" + goRoot + "/bin:/usr/local/bin:/usr/bin:/bin",
 	"GOROOT=" + goRoot,
 	"GOCACHE=/gocache",
 	"GOPATH=/tmp/gopath",
+	"GOMODCACHE=" + modCacheTmp,
 	"HOME=/tmp",
 	"TMPDIR=/tmp",
 	"GOTOOLCHAIN=local",
 	"CGO_ENABLED=0",
-	"GOPROXY=off",
+	"GOPROXY=" + modProxy,
 	"GOSUMDB=off",
 	"GOFLAGS=-mod=mod",
 	"GOTELEMETRY=off",
 }
 
+// toolEnvWith is toolEnv with some variables replaced.
+func toolEnvWith(vars ...string) []string {
+	env := append([]string(nil), toolEnv...)
+	for _, v := range vars {
+		name, _, _ := strings.Cut(v, "=")
+		for i, e := range env {
+			if strings.HasPrefix(e, name+"=") {
+				env[i] = v
+			}
+		}
+	}
+	return env
+}
+
 // programEnv is the whole environment of the user's program.
 var programEnv = []string{"HOME=/tmp", "TMPDIR=/tmp", "PATH=/usr/local/bin:/usr/bin:/bin"}
 
-// RLIMIT_AS and RLIMIT_NPROC on linux (amd64 and arm64 alike).
 // RLIMIT_AS and RLIMIT_NPROC on linux (amd64 and arm64 alike).
 const (
 	rlimitAS    = 9

@@ -9,41 +9,37 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
 )
 
-// Limits that hold whatever the header says: the server sends smaller ones.
+// Paths and defaults of the image; the protocol's limits are in contract.json (contract.go).
 const (
-	readyLine        = "compilerd-runner ready v2"
-	goRoot           = "/usr/lib/go-1.24"
-	goTool           = goRoot + "/bin/go"
-	runnerPath       = "/usr/local/bin/runner"
-	maxHeaderBytes   = 8 << 20 // a 1 MiB program JSON-escaped, with room
-	maxFiles         = 32
-	maxFileNameLen   = 128
-	maxPathDepth     = 4
-	maxOutputLimit   = 1 << 20
-	maxErrorsBytes   = 64 << 10
-	maxTimeout       = 60 * time.Second
-	defaultBuild     = 10 * time.Second
-	defaultRun       = 5 * time.Second
-	defaultOutput    = 64 << 10
-	workDir          = "/tmp/play"
-	binaryPath       = "/tmp/play.bin"
-	defaultGoModFile = "module play\n\ngo 1.24\n"
+	goRoot        = "/usr/lib/go-1.24"
+	goTool        = goRoot + "/bin/go"
+	runnerPath    = "/usr/local/bin/runner"
+	libDir        = "/usr/local/lib/compilerd" // written at image build: importcfg, packages, modules
+	defaultBuild  = 10 * time.Second
+	defaultRun    = 5 * time.Second
+	defaultOutput = 64 << 10
+	workDir       = "/tmp/play"
+	binaryPath    = "/tmp/play.bin"
+	progName      = "prog.go"      // the playground's name for the program's main file
+	progTestName  = "prog_test.go" // what prog.go becomes in test mode, as in the playground
 )
 
 // Header is the one JSON line the server writes to stdin.
 type Header struct {
+	Info           bool              `json:"info"` // answer with the toolchain and module versions instead
 	Files          map[string]string `json:"files"`
 	Vet            bool              `json:"vet"`
 	BuildTimeoutMs int64             `json:"buildTimeoutMs"`
 	RunTimeoutMs   int64             `json:"runTimeoutMs"`
 	OutputLimit    int               `json:"outputLimit"`
 	AddressSpace   int64             `json:"addressSpace"` // the program's RLIMIT_AS in bytes; 0 = none
-	// noFast forces go build; the warm-up uses it so the go command's cache is complete.
+	// noFast forces the go command; the warm-up uses it so the go command's cache is complete.
 	noFast bool
 }
 
@@ -65,39 +61,62 @@ type Result struct {
 	FastBuild      bool   `json:"fastBuild"`              // compiled and linked without the go command
 	BuildMs        int64  `json:"buildMs"`
 	RunMs          int64  `json:"runMs"`
+	VetMs          int64  `json:"vetMs,omitempty"` // vet runs after a successful build, before the program
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == limitedExecFlag {
-		err := execLimited(os.Args[2:])
-		fmt.Fprintln(os.Stderr, "runner:", err)
-		os.Exit(126)
-	}
-	if len(os.Args) > 1 && os.Args[1] == "-warm" {
-		if err := warm(); err != nil {
-			fmt.Fprintln(os.Stderr, "runner: warm-up failed:", err)
-			os.Exit(1)
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case limitedExecFlag:
+			err := execLimited(os.Args[2:])
+			fmt.Fprintln(os.Stderr, "runner:", err)
+			os.Exit(126)
+		case "-bake-modules":
+			exitOn("baking modules", bakeModules(os.Args[2:]))
+			return
+		case "-warm":
+			exitOn("warm-up", warm())
+			return
 		}
-		return
 	}
 	dropEnvironment()
 	ids = sandboxIdentities()
 	protectRunner()
-	fmt.Println(readyLine)
+	fmt.Println(contract.ReadyLine)
 	header, err := readHeader(os.Stdin)
-	var res *Result
-	if err != nil {
+	var res any
+	switch {
+	case err != nil:
 		res = &Result{Phase: "setup", Errors: err.Error()}
-	} else {
+	case header.Info:
+		res = info()
+	default:
 		res = handle(header)
 	}
 	killEverythingElse()
 	// Only the runner can write here (the program runs under another uid): the result is the one line
 	// after the ready line, and the server trusts nothing else.
-	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+	if err := writeResult(os.Stdout, res); err != nil {
 		fmt.Fprintln(os.Stderr, "runner: writing result:", err)
 		os.Exit(1)
 	}
+}
+
+func exitOn(what string, err error) {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "runner: %s failed: %v\n", what, err)
+		os.Exit(1)
+	}
+}
+
+// writeResult writes v as exactly one JSON line in a single write.
+func writeResult(w io.Writer, v any) error {
+	line, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(line, '\n'))
+	return err
 }
 
 // ids holds the credentials of the build tools and the program (see identity.go).
@@ -119,12 +138,14 @@ func killEverythingElse() {
 	}
 }
 
-// readHeader reads and validates the single header line, refusing anything over maxHeaderBytes.
+// readHeader reads and validates the single header line, refusing anything over the contract's
+// maxHeaderBytes, and caps the limits it carries.
 func readHeader(r io.Reader) (*Header, error) {
-	br := bufio.NewReaderSize(io.LimitReader(r, maxHeaderBytes+1), 64<<10)
+	limit := contract.MaxHeaderBytes
+	br := bufio.NewReaderSize(io.LimitReader(r, int64(limit)+1), 64<<10)
 	line, err := br.ReadBytes('\n')
-	if len(line) > maxHeaderBytes {
-		return nil, fmt.Errorf("header over %d bytes", maxHeaderBytes)
+	if len(line) > limit {
+		return nil, fmt.Errorf("header over %d bytes", limit)
 	}
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("reading header: %v", err)
@@ -133,12 +154,16 @@ func readHeader(r io.Reader) (*Header, error) {
 	if err := json.Unmarshal(line, &h); err != nil {
 		return nil, fmt.Errorf("bad header: %v", err)
 	}
+	if h.Info {
+		return &h, nil
+	}
 	if len(h.Files) == 0 {
 		return nil, fmt.Errorf("no files in header")
 	}
-	h.BuildTimeoutMs = min(h.BuildTimeoutMs, maxTimeout.Milliseconds())
-	h.RunTimeoutMs = min(h.RunTimeoutMs, maxTimeout.Milliseconds())
-	h.OutputLimit = min(h.OutputLimit, maxOutputLimit)
+	maxMs := contract.maxTimeout().Milliseconds()
+	h.BuildTimeoutMs = min(h.BuildTimeoutMs, maxMs)
+	h.RunTimeoutMs = min(h.RunTimeoutMs, maxMs)
+	h.OutputLimit = min(h.OutputLimit, contract.MaxOutputLimit)
 	return &h, nil
 }
 
@@ -160,74 +185,74 @@ func bounded(ms int64, def time.Duration) time.Duration {
 	return d
 }
 
-// handle writes the files, optionally vets, builds and runs the program.
+// Messages the playground gives in the same situations.
+const (
+	notMainMessage    = "package name must be main"
+	buildTimeoutError = "timeout running go build"
+	vetTimeoutError   = "timeout running go vet"
+)
+
+// handle writes the files, builds the program, vets it when asked and runs it.
 func handle(h *Header) *Result {
-	if err := writeFiles(workDir, h.Files); err != nil {
+	files := make(map[string]string, len(h.Files)+1)
+	for name, content := range h.Files {
+		files[name] = content
+	}
+	if err := checkFiles(files); err != nil {
 		return &Result{Phase: "setup", Errors: err.Error()}
 	}
-	isTest, err := isTestProgram(workDir)
-	if err != nil {
-		// A parse error: let the compiler report it in its own words.
-		isTest = false
+	isTest := isTestProgram(files[progName])
+	if isTest {
+		// go test compiles tests only from _test.go files; the playground renames prog.go the same way,
+		// and its errors then name prog_test.go.
+		files[progTestName] = files[progName]
+		delete(files, progName)
+	}
+	if notMain(files) {
+		return &Result{Phase: "build", Errors: notMainMessage, IsTest: isTest}
+	}
+	if err := writeFiles(workDir, files); err != nil {
+		return &Result{Phase: "setup", Errors: err.Error()}
 	}
 	res := &Result{Phase: "build", IsTest: isTest}
-	var renamed map[string]string
-	if isTest {
-		// go test only compiles tests from _test.go files, as the Go playground also arranges.
-		if renamed, err = renameForTest(workDir); err != nil {
-			return &Result{Phase: "setup", Errors: err.Error()}
-		}
+	mods := readModules()
+	if msg, err := prepareModule(workDir, files, mods); err != nil {
+		return &Result{Phase: "setup", Errors: err.Error()}
+	} else if msg != "" {
+		res.Errors = msg
+		return res
 	}
 	start := time.Now()
+	deadline := start.Add(h.buildTimeout())
 	var plan *direct
-	if !isTest && !h.noFast {
-		plan = planDirect(h.Files)
+	if !h.noFast {
+		plan = planDirect(files, isTest)
+	}
+	out, ok, timedOut, fast := buildProgram(plan, isTest, deadline)
+	res.FastBuild = fast
+	res.BuildMs = time.Since(start).Milliseconds()
+	switch {
+	case timedOut:
+		res.TimedOut = true
+		res.Errors = buildTimeoutError
+		return res
+	case !ok:
+		// As in the playground, vet runs only for a program that builds: the build's errors say it all.
+		res.Errors = clean(out)
+		return res
 	}
 	if h.Vet {
-		var out []byte
-		var ok, timedOut bool
-		if plan != nil {
-			out, ok, timedOut = plan.vet(h.buildTimeout())
-		} else {
-			out, ok, timedOut = runTool(h.buildTimeout(), goTool, "vet", "-tags=faketime", ".")
-		}
-		res.VetRan = true
-		res.VetOK = ok
+		vetStart := time.Now()
+		out, ok, timedOut := vet(plan, deadline)
+		res.VetRan, res.VetOK, res.VetMs = true, ok, time.Since(vetStart).Milliseconds()
 		if timedOut {
 			res.TimedOut = true
-			res.Errors = "timeout running go vet"
+			res.Errors = vetTimeoutError
 			return res
 		}
 		if !ok {
-			res.VetErrors = clean(out, renamed)
+			res.VetErrors = clean(out)
 		}
-	}
-	var out []byte
-	var ok, timedOut, handled bool
-	if plan != nil {
-		out, ok, timedOut, handled = plan.build(h.buildTimeout() - time.Since(start))
-		res.FastBuild = handled
-	}
-	if !handled {
-		args := []string{"build", "-tags=faketime", "-o", binaryPath, "."}
-		if isTest {
-			args = []string{"test", "-c", "-tags=faketime", "-o", binaryPath, "."}
-		}
-		out, ok, timedOut = runTool(h.buildTimeout()-time.Since(start), goTool, args...)
-	}
-	res.BuildMs = time.Since(start).Milliseconds()
-	if timedOut {
-		res.TimedOut = true
-		res.Errors = "timeout running go build"
-		return res
-	}
-	if !ok {
-		res.Errors = clean(out, renamed)
-		if h.Vet && !res.VetOK {
-			// Vet failed for the same reason the build did; the build's message says it.
-			res.VetErrors = ""
-		}
-		return res
 	}
 	res.Phase = "run"
 	var runArgs []string
@@ -238,16 +263,58 @@ func handle(h *Header) *Result {
 	return res
 }
 
-// clean bounds compiler output, removes the sandbox's directory so users see ./prog.go, and
-// shows test-mode files under the names the user gave them.
-func clean(out []byte, renamed map[string]string) string {
-	if len(out) > maxErrorsBytes {
-		out = append(out[:maxErrorsBytes:maxErrorsBytes], "\n[output truncated]\n"...)
+// buildProgram compiles and links the program directly when plan allows, else with the go command.
+func buildProgram(plan *direct, isTest bool, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
+	if plan != nil {
+		out, ok, timedOut, handled := plan.build(deadline)
+		if handled {
+			return out, ok, timedOut, true
+		}
+	}
+	if err := linkModuleCache(modCacheTmp, modCacheDir, readModules()); err != nil {
+		return []byte(err.Error()), false, false, false
+	}
+	args := []string{"build", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+	if isTest {
+		// Vet findings are reported through withVet only, as for any other program.
+		args = []string{"test", "-c", "-vet=off", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+	}
+	out, ok, timedOut = runTool(time.Until(deadline), goTool, args...)
+	return out, ok, timedOut, false
+}
+
+// vet runs the vet tool directly when plan allows, else go vet, within the build's deadline.
+func vet(plan *direct, deadline time.Time) (out []byte, ok, timedOut bool) {
+	if plan != nil {
+		return plan.vet(deadline)
+	}
+	if err := linkModuleCache(modCacheTmp, modCacheDir, readModules()); err != nil {
+		return []byte(err.Error()), false, false
+	}
+	return runTool(time.Until(deadline), goTool, "vet", "-tags=faketime", ".")
+}
+
+// workDirAlone is the work directory named on its own, not as the prefix of a longer name.
+var workDirAlone = regexp.MustCompile(regexp.QuoteMeta(workDir) + `([^\w./-]|$)`)
+
+// bannerLine matches the go command's package headers: "# play", "# [play]", "# play [play.test]",
+// "# command-line-arguments".
+var bannerLine = regexp.MustCompile(`^# (\S+( \[\S+\])?|\[\S+\])$`)
+
+// clean bounds compiler output, removes the sandbox's directory so users see ./prog.go, and drops
+// the go command's package banners, as the playground does.
+func clean(out []byte) string {
+	if max := contract.MaxErrorsBytes; len(out) > max {
+		out = append(out[:max:max], "\n[output truncated]\n"...)
 	}
 	s := strings.ReplaceAll(string(out), workDir+"/", "./")
-	s = strings.ReplaceAll(s, workDir, ".")
-	for from, to := range renamed {
-		s = strings.ReplaceAll(s, "./"+from+":", "./"+to+":")
+	s = workDirAlone.ReplaceAllString(s, ".$1") // not /tmp/play.bin
+	lines := strings.SplitAfter(s, "\n")
+	kept := lines[:0]
+	for _, line := range lines {
+		if !bannerLine.MatchString(strings.TrimSuffix(line, "\n")) {
+			kept = append(kept, line)
+		}
 	}
-	return s
+	return strings.Join(kept, "")
 }

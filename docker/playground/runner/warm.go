@@ -2,67 +2,116 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
 	"strings"
 )
 
-// warm runs the exact vet/build/test pipeline of a request over programs that import the whole
-// importable standard library, so GOCACHE holds every action a user's program can need.
+// warm runs at image build. It runs the go command's vet/build/test pipeline of a request over a
+// program that imports every importable standard and baked-module package, so GOCACHE holds every
+// action a user's program can need; records what the direct path needs (importcfg, packages.json);
+// and then proves the direct path answers exactly as the go command does.
 func warm() error {
-	out, err := goCommand("list", "-e", "-tags=faketime", "-f", "{{if not .Error}}{{.ImportPath}}{{end}}", "std")
+	mods := readModules()
+	if err := linkModuleCache(modCacheTmp, modCacheDir, mods); err != nil {
+		return err
+	}
+	std, err := listPackages(nil, "std")
 	if err != nil {
-		return fmt.Errorf("go list std: %v", err)
+		return err
 	}
-	var imports bytes.Buffer
-	for _, pkg := range strings.Fields(string(out)) {
-		if importable(pkg) {
-			fmt.Fprintf(&imports, "\t_ %q\n", pkg)
-		}
+	modPatterns := make([]string, len(mods.Modules))
+	modPaths := make([]string, len(mods.Modules))
+	for i, m := range mods.Modules {
+		modPatterns[i], modPaths[i] = m.Path+"/...", m.Path
 	}
-	programs := []map[string]string{
-		{"prog.go": "package main\n\nimport (\n" + imports.String() + ")\n\nfunc main() {}\n"},
-		{"prog.go": "package main\n\nimport \"testing\"\n\nfunc TestWarm(t *testing.T) {}\n"},
-	}
-	for _, files := range programs {
-		if err := os.RemoveAll(workDir); err != nil {
+	var modPkgs []string
+	if len(modPatterns) > 0 {
+		if modPkgs, err = listPackages(modPaths, modPatterns...); err != nil {
 			return err
 		}
-		res := handle(&Header{Files: files, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000, noFast: true})
+	}
+	all := append(append([]string(nil), std...), modPkgs...)
+	var imports bytes.Buffer
+	for _, pkg := range all {
+		fmt.Fprintf(&imports, "\t_ %q\n", pkg)
+	}
+	// The big program goes last: its module (a go.mod requiring every baked module, and the go.sum the
+	// build wrote) stays in workDir for indexPackages.
+	programs := []map[string]string{
+		{progName: "package main\n\nimport \"testing\"\n\nfunc TestWarm(t *testing.T) {}\n"},
+		{progName: "package main\n\nimport (\n" + imports.String() + ")\n\nfunc main() {}\n"},
+	}
+	for _, files := range programs {
+		res, err := handleFresh(files, true)
+		if err != nil {
+			return err
+		}
 		if res.Phase != "run" || res.ExitCode != 0 || !res.VetOK {
-			return fmt.Errorf("warm-up program failed: phase=%s exit=%d errors=%s vet=%s",
-				res.Phase, res.ExitCode, res.Errors, res.VetErrors)
+			return fmt.Errorf("warm-up program failed: phase=%s exit=%d errors=%s vet=%s stderr=%s",
+				res.Phase, res.ExitCode, res.Errors, res.VetErrors, res.Stderr)
 		}
 	}
-	if err := writeImportcfg(); err != nil {
+	ix, err := indexPackages(modPkgs)
+	if err != nil {
 		return err
 	}
-	// Prove the direct compile/link/vet path works with this image's cache before shipping it.
-	hello := map[string]string{"prog.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hi\") }\n"}
-	if err := os.RemoveAll(workDir); err != nil {
+	if err := writeIndex(ix); err != nil {
 		return err
 	}
-	res := handle(&Header{Files: hello, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000})
-	if res.Phase != "run" || res.ExitCode != 0 || !res.VetOK || !res.FastBuild {
-		return fmt.Errorf("fast vet/build of hello world failed (fast=%v): %s %s", res.FastBuild, res.Errors, res.VetErrors)
-	}
-	return os.RemoveAll(workDir)
+	fmt.Printf("warm: %d standard and %d module packages prebuilt\n", len(std), len(modPkgs))
+	return proveDirect(mods)
 }
 
-// writeImportcfg records where GOCACHE holds each standard package built with -tags=faketime,
-// for the direct compile, link and vet calls (fast.go).
-func writeImportcfg() error {
-	out, err := goCommand("list", "-export", "-tags=faketime", "-deps",
-		"-f", "{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}", "std")
+// handleFresh handles files as a request would, from an empty work directory, through the go command.
+// With run false it only writes the files (and go.mod).
+func handleFresh(files map[string]string, run bool) (*Result, error) {
+	if err := os.RemoveAll(workDir); err != nil {
+		return nil, err
+	}
+	if !run {
+		if err := writeFiles(workDir, files); err != nil {
+			return nil, err
+		}
+		_, err := prepareModule(workDir, files, readModules())
+		return nil, err
+	}
+	return handle(&Header{Files: files, Vet: true, BuildTimeoutMs: 1_200_000, RunTimeoutMs: 60_000, noFast: true}), nil
+}
+
+// listPackages lists the importable non-main packages matching patterns that build with the runner's
+// flags; requires are modules a temporary go.mod needs for the patterns to resolve.
+func listPackages(requires []string, patterns ...string) ([]string, error) {
+	dir := ""
+	if requires != nil {
+		var err error
+		if dir, err = os.MkdirTemp("", "warm-list"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(defaultGoMod(requires, readModules())), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	args := append([]string{"list", "-e", "-tags=faketime",
+		"-f", "{{if and (not .Error) (not .DepsErrors) (ne .Name \"main\")}}{{.ImportPath}}{{end}}"}, patterns...)
+	out, err := goCommandIn(dir, args...)
 	if err != nil {
-		return fmt.Errorf("go list -export std: %v", err)
+		return nil, fmt.Errorf("go list %v: %v", patterns, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(importcfgPath), 0o755); err != nil {
-		return err
+	var pkgs []string
+	for _, pkg := range strings.Fields(string(out)) {
+		if importable(pkg) {
+			pkgs = append(pkgs, pkg)
+		}
 	}
-	return os.WriteFile(importcfgPath, out, 0o644)
+	return pkgs, nil
 }
 
 // importable leaves out internal, vendored and build-mode-specific packages.
@@ -71,12 +120,320 @@ func importable(pkg string) bool {
 	case "runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan", "plugin", "syscall/js":
 		return false
 	}
-	return !strings.Contains(pkg, "internal") && !strings.HasPrefix(pkg, "vendor/")
+	for _, elem := range strings.Split(pkg, "/") {
+		if elem == "internal" || elem == "vendor" || elem == "testdata" {
+			return false
+		}
+	}
+	return true
+}
+
+// listedPackage is the part of go list -json the index needs.
+type listedPackage struct {
+	ImportPath string
+	Export     string
+	Standard   bool
+	Deps       []string
+	Module     *struct{ Path string }
+}
+
+// indexPackages records, from the go command in workDir (the warm program's module), every prebuilt
+// package's export data and vet facts, the modules each uses, their sums, and the build info go build
+// and go test -c embed.
+func indexPackages(modPkgs []string) (*packageIndex, error) {
+	// All of std, internal packages included: the test main imports testing/internal/testdeps.
+	args := []string{"list", "-export", "-deps", "-tags=faketime", "-json=ImportPath,Export,Standard,Deps,Module", "std"}
+	out, err := goCommandIn(workDir, append(args, modPkgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("go list -export: %v", err)
+	}
+	ix := &packageIndex{Export: map[string]string{}, Vetx: map[string]string{}, Std: map[string]bool{},
+		Modules: map[string][]string{}, Sums: map[string]string{}, ModInfo: map[string][]byte{}}
+	var listed []listedPackage
+	for dec := json.NewDecoder(bytes.NewReader(out)); dec.More(); {
+		var p listedPackage
+		if err := dec.Decode(&p); err != nil {
+			return nil, err
+		}
+		listed = append(listed, p)
+	}
+	moduleOf := map[string]string{}
+	for _, p := range listed {
+		if p.Export != "" {
+			ix.Export[p.ImportPath] = p.Export
+		}
+		if p.Standard {
+			ix.Std[p.ImportPath] = true
+		} else if p.Module != nil {
+			moduleOf[p.ImportPath] = p.Module.Path
+		}
+	}
+	for _, p := range listed {
+		if p.Standard {
+			continue
+		}
+		used := map[string]bool{moduleOf[p.ImportPath]: true}
+		for _, dep := range p.Deps {
+			if m, ok := moduleOf[dep]; ok {
+				used[m] = true
+			}
+		}
+		for m := range used {
+			ix.Modules[p.ImportPath] = append(ix.Modules[p.ImportPath], m)
+		}
+		sort.Strings(ix.Modules[p.ImportPath])
+	}
+	if sums, err := os.ReadFile(filepath.Join(workDir, "go.sum")); err == nil {
+		for _, line := range strings.Split(string(sums), "\n") {
+			if f := strings.Fields(line); len(f) == 3 && !strings.HasSuffix(f[1], "/go.mod") {
+				ix.Sums[f[0]] = f[1] + "\t" + f[2]
+			}
+		}
+	}
+	cfg, err := goVetConfig()
+	if err != nil {
+		return nil, err
+	}
+	vetx, _ := cfg["PackageVetx"].(map[string]any)
+	for p, f := range vetx {
+		ix.Vetx[p], _ = f.(string)
+	}
+	for kind, files := range map[string]map[string]string{
+		"build": {progName: "package main\n\nfunc main() {}\n"},
+		"test":  {progTestName: "package main\n\nimport \"testing\"\n\nfunc TestInfo(t *testing.T) {}\n"},
+	} {
+		if _, err := handleFresh(files, false); err != nil {
+			return nil, err
+		}
+		args := []string{"build", "-n", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+		if kind == "test" {
+			args = []string{"test", "-c", "-n", "-vet=off", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+		}
+		info, err := goModInfo(args...)
+		if err != nil {
+			return nil, err
+		}
+		ix.ModInfo[kind] = []byte(info)
+	}
+	return ix, nil
+}
+
+// goVetConfig runs go vet on the package in workDir and returns the config file it gave the vet tool.
+func goVetConfig() (map[string]any, error) {
+	cmd := exec.Command(goTool, "vet", "-x", "-work", "-tags=faketime", ".")
+	cmd.Dir, cmd.Env = workDir, toolEnv
+	out, _ := cmd.CombinedOutput() // a vet finding is fine: we want its input
+	work := ""
+	for _, line := range strings.Split(string(out), "\n") {
+		if w, ok := strings.CutPrefix(line, "WORK="); ok {
+			work = w
+			break
+		}
+	}
+	if work == "" {
+		return nil, fmt.Errorf("go vet -x printed no WORK: %s", out)
+	}
+	defer os.RemoveAll(work)
+	cfgs, _ := filepath.Glob(filepath.Join(work, "*", "vet.cfg"))
+	for _, f := range cfgs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var cfg map[string]any
+		if err := json.Unmarshal(data, &cfg); err != nil {
+			return nil, err
+		}
+		if cfg["ImportPath"] == defaultGoModule {
+			return cfg, nil
+		}
+	}
+	return nil, fmt.Errorf("go vet wrote no config for %s: %s", defaultGoModule, out)
+}
+
+// goModInfo returns the build info the go command would link into the program in workDir.
+func goModInfo(args ...string) (string, error) {
+	cmd := exec.Command(goTool, args...)
+	cmd.Dir, cmd.Env = workDir, toolEnv
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go %v: %v\n%s", args, err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if q, ok := strings.CutPrefix(line, "modinfo "); ok {
+			return strconv.Unquote(q)
+		}
+	}
+	return "", fmt.Errorf("go %v printed no modinfo", args)
+}
+
+func writeIndex(ix *packageIndex) error {
+	if err := os.MkdirAll(libDir, 0o755); err != nil {
+		return err
+	}
+	var cfg bytes.Buffer
+	paths := make([]string, 0, len(ix.Export))
+	for p := range ix.Export {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fmt.Fprintf(&cfg, "packagefile %s=%s\n", p, ix.Export[p])
+	}
+	if err := os.WriteFile(importcfgPath, cfg.Bytes(), 0o644); err != nil {
+		return err
+	}
+	data, err := json.Marshal(ix)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(packagesPath, data, 0o644)
 }
 
 // goCommand runs the go command with the tools' environment and returns its standard output.
-func goCommand(args ...string) ([]byte, error) {
+func goCommand(args ...string) ([]byte, error) { return goCommandIn("", args...) }
+
+func goCommandIn(dir string, args ...string) ([]byte, error) {
 	cmd := exec.Command(goTool, args...)
-	cmd.Env = toolEnv
-	return cmd.Output()
+	cmd.Dir, cmd.Env = dir, toolEnv
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("%v: %s", err, stderr.Bytes())
+	}
+	return out, nil
+}
+
+// A proof program runs through the go command and the direct path; both must answer alike.
+type proof struct {
+	name  string
+	files map[string]string
+}
+
+// proveDirect fails the image build unless every proof program takes the direct path and answers
+// exactly as the go command does (output, exit, errors, vet), and unless the direct vet config is the
+// one go vet writes.
+func proveDirect(mods *Modules) error {
+	proofs := directProofs(mods)
+	for _, p := range proofs {
+		slow, err := handleFresh(p.files, true)
+		if err != nil {
+			return err
+		}
+		if err := os.RemoveAll(workDir); err != nil {
+			return err
+		}
+		fast := handle(&Header{Files: p.files, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000})
+		if !fast.FastBuild || slow.FastBuild {
+			return fmt.Errorf("proof %s: fast=%v on the direct path, %v on the go command's: %s", p.name,
+				fast.FastBuild, slow.FastBuild, fast.Errors)
+		}
+		if diff := sameAnswer(slow, fast); diff != "" {
+			return fmt.Errorf("proof %s: the direct path answers differently: %s", p.name, diff)
+		}
+		if err := sameVetConfig(p.files); err != nil {
+			return fmt.Errorf("proof %s: %v", p.name, err)
+		}
+		fmt.Printf("warm: direct path proven for %s (%d ms vs %d ms)\n", p.name, fast.BuildMs, slow.BuildMs)
+	}
+	return os.RemoveAll(workDir)
+}
+
+// sameAnswer compares everything but timings and the path taken.
+func sameAnswer(a, b *Result) string {
+	x, y := *a, *b
+	for _, r := range []*Result{&x, &y} {
+		r.FastBuild, r.BuildMs, r.RunMs, r.VetMs = false, 0, 0, 0
+	}
+	if reflect.DeepEqual(x, y) {
+		return ""
+	}
+	jx, _ := json.Marshal(show(&x))
+	jy, _ := json.Marshal(show(&y))
+	return fmt.Sprintf("\ngo command: %s\ndirect:     %s", jx, jy)
+}
+
+func show(r *Result) map[string]any {
+	return map[string]any{"phase": r.Phase, "errors": r.Errors, "vetOK": r.VetOK, "vetErrors": r.VetErrors,
+		"isTest": r.IsTest, "exit": r.ExitCode, "signal": r.Signal, "stdout": string(r.Stdout), "stderr": string(r.Stderr)}
+}
+
+// sameVetConfig checks the direct path's vet config against the one go vet writes for the same files.
+func sameVetConfig(files map[string]string) error {
+	isTest := isTestProgram(files[progName])
+	renamed := files
+	if isTest {
+		renamed = map[string]string{progTestName: files[progName]}
+	}
+	if _, err := handleFresh(renamed, false); err != nil {
+		return err
+	}
+	d := planDirect(renamed, isTest)
+	if d == nil {
+		return fmt.Errorf("no direct plan")
+	}
+	want, err := goVetConfig()
+	if err != nil {
+		return err
+	}
+	data, _ := json.Marshal(d.vetConfig())
+	var got map[string]any
+	if err := json.Unmarshal(data, &got); err != nil {
+		return err
+	}
+	delete(want, "VetxOutput")
+	delete(got, "VetxOutput")
+	if !reflect.DeepEqual(want, got) {
+		w, _ := json.Marshal(want)
+		return fmt.Errorf("vet config differs:\ngo vet: %s\ndirect: %s", w, data)
+	}
+	return nil
+}
+
+// directProofs are programs the direct path must answer exactly as the go command does.
+func directProofs(mods *Modules) []proof {
+	one := func(name, src string) proof { return proof{name, map[string]string{progName: src}} }
+	proofs := []proof{
+		one("hello", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"),
+		one("vet finding", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Printf(\"%d\\n\", \"x\") }\n"),
+		one("compile error", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(x) }\n"),
+		one("panic", "package main\n\nfunc main() { var m map[string]int; m[\"a\"] = 1 }\n"),
+		one("build info", "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime/debug\"\n\t\"testing\"\n)\n\n"+
+			"func main() {\n\tinfo, ok := debug.ReadBuildInfo()\n\tfmt.Println(ok, testing.Testing())\n\tfmt.Print(info)\n}\n"),
+		one("unsafe", "package main\n\nimport (\n\t\"fmt\"\n\t\"unsafe\"\n)\n\nfunc main() { fmt.Println(unsafe.Sizeof(int64(0))) }\n"),
+		one("passing test", "package main\n\nimport \"testing\"\n\nfunc Add(a, b int) int { return a + b }\n\n"+
+			"func TestAdd(t *testing.T) {\n\tif Add(1, 2) != 3 {\n\t\tt.Fatal(\"bad\")\n\t}\n\tt.Log(\"ok\")\n}\n"),
+		one("failing test", "package main\n\nimport \"testing\"\n\nfunc TestOk(t *testing.T) {}\n\n"+
+			"func TestBad(t *testing.T) { t.Error(\"nope\") }\n\nfunc TestSub(t *testing.T) {\n"+
+			"\tt.Run(\"inner\", func(t *testing.T) { t.Fatal(\"no\") })\n}\n"),
+		one("benchmark", "package main\n\nimport (\n\t\"strings\"\n\t\"testing\"\n)\n\n"+
+			"func BenchmarkRepeat(b *testing.B) {\n\tfor i := 0; i < b.N; i++ {\n\t\tstrings.Repeat(\"x\", 10)\n\t}\n}\n\n"+
+			"func TestTesting(t *testing.T) {\n\tif !testing.Testing() {\n\t\tt.Fatal(\"not a test binary\")\n\t}\n}\n"),
+		one("examples", "package main\n\nimport \"fmt\"\n\nfunc ExampleOutput() {\n\tfmt.Println(\"hi\")\n\t// Output: hi\n}\n\n"+
+			"func ExampleEmptyOutput() {\n\t// Output:\n}\n\nfunc ExampleUnordered() {\n\tfmt.Println(2)\n\tfmt.Println(1)\n"+
+			"\t// Unordered output:\n\t// 1\n\t// 2\n}\n\nfunc ExampleWrong() {\n\tfmt.Println(\"no\")\n\t// Output: yes\n}\n\n"+
+			"func ExampleNotRun() {\n\tfmt.Println(\"never\")\n}\n"),
+		one("test main", "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"testing\"\n)\n\n"+
+			"func TestMain(m *testing.M) {\n\tfmt.Println(\"setup\")\n\tos.Exit(m.Run())\n}\n\nfunc TestX(t *testing.T) {}\n"),
+		one("test compile error", "package main\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) { undefined() }\n"),
+	}
+	var mod []string
+	for _, want := range []string{"golang.org/x/exp", "github.com/google/go-cmp", "golang.org/x/sync", "golang.org/x/text"} {
+		if mods.byPath(want) != nil {
+			mod = append(mod, want)
+		}
+	}
+	if len(mod) == 4 {
+		proofs = append(proofs,
+			one("modules", "package main\n\nimport (\n\t\"context\"\n\t\"fmt\"\n\t\"runtime/debug\"\n\n"+
+				"\t\"github.com/google/go-cmp/cmp\"\n\t\"golang.org/x/exp/slices\"\n\t\"golang.org/x/sync/errgroup\"\n"+
+				"\t\"golang.org/x/text/cases\"\n\t\"golang.org/x/text/language\"\n)\n\nfunc main() {\n"+
+				"\tg, _ := errgroup.WithContext(context.Background())\n\tg.Go(func() error { return nil })\n"+
+				"\tfmt.Println(g.Wait(), slices.Index([]int{1, 2}, 2), cmp.Diff(1, 1) == \"\", cases.Title(language.English).String(\"go\"))\n"+
+				"\tinfo, _ := debug.ReadBuildInfo()\n\tfmt.Print(info)\n}\n"),
+			one("modules test", "package main\n\nimport (\n\t\"testing\"\n\n\t\"github.com/google/go-cmp/cmp\"\n)\n\n"+
+				"func TestDiff(t *testing.T) {\n\tif d := cmp.Diff([]int{1}, []int{2}); d != \"\" {\n\t\tt.Errorf(\"diff:\\n%s\", d)\n\t}\n}\n"))
+	}
+	return proofs
 }
