@@ -70,7 +70,8 @@ public final class Main {
                 ? new SharedCache(config.cache(), Ticker.systemTicker(), metrics.registry()) : SharedTier.NONE;
         Duration longestRun = config.admission().maxQueueWait().plus(config.limits().hardDeadline()).plus(RUN_SLACK);
         this.service = new CompileService(sandbox, cache, shared, admission, config.admission().queue(), longestRun,
-                new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes()), json,
+                new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes(),
+                        sandbox.info().modules().stream().map(SandboxInfo.Module::path).toList()), json,
                 metrics.registry());
         metrics.bindCache(cache);
         metrics.bindAdmission(admission);

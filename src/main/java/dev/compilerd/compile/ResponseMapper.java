@@ -8,19 +8,23 @@ import java.util.regex.Pattern;
 
 /** Maps a run's result to the playground's response and its {@link Outcome}. Stateless and thread-safe. */
 public final class ResponseMapper {
-    /** Added to errors that come from importing a module the sandbox cannot download. */
-    static final String STDLIB_ONLY = "\n\nOnly the Go standard library is available: the sandbox has no network,"
-            + " so third-party modules cannot be downloaded.";
+    /** Begins the hint added to errors that come from importing a module the sandbox does not have. */
+    static final String NO_NETWORK = "\n\nThe sandbox has no network: only the Go standard library";
     private static final Pattern MISSING_MODULE = Pattern.compile(
             "no required module provides package|cannot find module providing package|module lookup disabled|is not in std");
     private static final Pattern FAILED_TEST = Pattern.compile("(?m)^--- FAIL: ");
 
     private final int maxOutputBytes;
     private final long memoryBytes;
+    private final String missingModuleHint;
 
-    public ResponseMapper(int maxOutputBytes, long memoryBytes) {
+    /** @param modules the module paths the image has (GET /version lists their versions) */
+    public ResponseMapper(int maxOutputBytes, long memoryBytes, List<String> modules) {
         this.maxOutputBytes = maxOutputBytes;
         this.memoryBytes = memoryBytes;
+        this.missingModuleHint = NO_NETWORK + (modules.isEmpty() ? " is available."
+                : " and these modules are available: " + String.join(", ", modules) + " (GET /version has their"
+                + " versions).");
     }
 
     /** A response together with how the request ended. */
@@ -46,7 +50,7 @@ public final class ResponseMapper {
                 }
                 String errors = b.errors();
                 if (MISSING_MODULE.matcher(errors).find()) {
-                    errors = errors.stripTrailing() + STDLIB_ONLY;
+                    errors = errors.stripTrailing() + missingModuleHint;
                 }
                 return new Mapped(new CompileResponse(errors, null, 0, b.isTest(), 0, vetErrors, vetOK),
                         r.ending() == RunResult.Ending.SETUP ? Outcome.INVALID : Outcome.COMPILE_ERROR);

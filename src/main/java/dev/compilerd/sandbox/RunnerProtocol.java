@@ -124,7 +124,7 @@ public final class RunnerProtocol {
         };
         boolean ran = ending == RunResult.Ending.RUN;
         RunResult.Build build = new RunResult.Build(ran ? "" : w.errors, !ran && w.timedOut, w.isTest, w.vetRan,
-                w.vetOK, w.vetErrors, Duration.ofMillis(w.buildMs));
+                w.vetOK, w.vetErrors, Duration.ofMillis(w.buildMs + w.vetMs));
         RunResult.Run run = ran ? new RunResult.Run(w.stdout, w.stderr, w.outputTooLarge, w.timedOut, w.exitCode,
                 w.signal, w.processLimit, w.errors, Duration.ofMillis(w.runMs)) : null;
         return new RunResult(ending, build, run, container);
@@ -147,6 +147,7 @@ public final class RunnerProtocol {
         public String signal;
         public int processLimit;
         public long buildMs;
+        public long vetMs;
         public long runMs;
     }
 }

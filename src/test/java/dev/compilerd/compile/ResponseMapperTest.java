@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ResponseMapperTest {
     private static final long SECOND = 1_000_000_000L;
 
-    private final ResponseMapper mapper = new ResponseMapper(64 * 1024, 512L << 20);
+    private final ResponseMapper mapper = new ResponseMapper(64 * 1024, 512L << 20, java.util.List.of("golang.org/x/exp", "github.com/google/go-cmp"));
 
     @Test
     void successfulRunIsCacheableWithItsEventsAndStatusZero() {
@@ -60,8 +60,9 @@ class ResponseMapperTest {
 
         ResponseMapper.Mapped m = mapper.map(built(Ending.BUILD, goError, false));
 
-        assertThat(m.response().errors()).isEqualTo(goError.stripTrailing() + ResponseMapper.STDLIB_ONLY)
-                .contains("Only the Go standard library is available");
+        assertThat(m.response().errors()).isEqualTo(goError.stripTrailing() + "\n\nThe sandbox has no network: only the"
+                + " Go standard library and these modules are available: golang.org/x/exp, github.com/google/go-cmp"
+                + " (GET /version has their versions).");
     }
 
     @Test
@@ -151,7 +152,7 @@ class ResponseMapperTest {
 
     @Test
     void outputTooLargeReplacesErrorsAndStatus() {
-        ResponseMapper small = new ResponseMapper(4, 512L << 20);
+        ResponseMapper small = new ResponseMapper(4, 512L << 20, java.util.List.of());
         RunResult r = ran(new RunResult.Run(stream().write(0, "123456").bytes(), null, false, false, 2, "broken pipe", 0,
                 "", Duration.ZERO), false);
 
