@@ -41,10 +41,11 @@ bench_init() {
   say "$(date -u +%FT%TZ) $(nproc) CPUs, $(java -version 2>&1 | head -n1), JAVA_OPTS='${JAVA_OPTS:-$(default_java_opts)}'"
 }
 
-# Stops every server still running (only PIDs we started), keeps the logs if something failed.
+# Stops every process still running that we started (by PID, last started first, so servers stop before a
+# store they use), keeps the logs if something failed.
 bench_cleanup() {
-  local rc=$? pid
-  for pid in "${BENCH_PIDS[@]}"; do stop_server "$pid"; done
+  local rc=$? i
+  for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do stop_server "${BENCH_PIDS[i]}"; done
   if [[ "$rc" -eq 0 ]]; then
     rm -rf "$BENCH_WORK"
   else
@@ -107,6 +108,29 @@ stop_server() {
   for p in "${BENCH_PIDS[@]}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
   BENCH_PIDS=("${kept[@]}")
 }
+
+# start_redis : a private Valkey/Redis server (redis-server from Debian) on a free loopback port, without
+# persistence, its files in the work directory; sets REDIS_PID and REDIS_PORT. Stopped by PID at exit.
+start_redis() {
+  local i
+  REDIS_PORT="$(free_port)"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$BENCH_WORK" \
+    >"$BENCH_WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  BENCH_PIDS+=("$REDIS_PID")
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$REDIS_PID" 2>/dev/null || { tail -n 20 "$BENCH_WORK/redis.log" >&2; die "redis-server exited at start"; }
+    if [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]; then
+      say "redis-server (pid $REDIS_PID) on 127.0.0.1:$REDIS_PORT, no persistence"
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "redis-server did not answer PING within 10 s"
+}
+
+# redis_cmd ARG... : one command to the private store, raw output.
+redis_cmd() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 
 # proc_mib PID FIELD : VmRSS (now) or VmHWM (peak) of a process, in MiB.
 proc_mib() {
