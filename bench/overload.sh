@@ -10,7 +10,7 @@
 # about how early a 503 comes.
 # Env: FACTORS ("2 10"), DURATION (45) seconds per phase, SUSTAIN (20) seconds of closed loop,
 #      CLOSED_C (2 x CPUs) requests in flight for the closed loop, SETTLE (5) seconds between phases,
-#      TIMEOUT (60) seconds a client waits for an answer.
+#      TIMEOUT (60) seconds a client waits for an answer, QUIET_WAIT (0) seconds to wait for an idle machine first.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,6 +23,7 @@ SETTLE="${SETTLE:-5}"
 TIMEOUT="${TIMEOUT:-60}"
 
 bench_init curl jq python3
+wait_quiet
 
 # The load driver: "closed URL C SECONDS NONCE TIMEOUT" or "open URL RATE SECONDS NONCE TIMEOUT". One thread per
 # request. Prints one line of fields (see FIELDS); details of failures go to stderr.
