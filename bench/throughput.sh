@@ -21,7 +21,8 @@ readonly TARGET=0.9
 
 bench_init curl jq python3
 wait_quiet
-say "idle baseline: 3 s with no server: $(idle_cpu 3) cores busy"
+idle_before="$(idle_cpu 3)"
+say "idle baseline: 3 s with no server: $idle_before cores busy"
 
 # The raw CLI's CPU per run, sequential, before the server (and its idle pool) exists.
 cli_cpr=""
@@ -117,6 +118,7 @@ for c in $LEVELS; do
     "$(ceiling "$cpr")" "${x_ceil[$c]}" "${x_cli[$c]}" "$(proc_mib "$SERVER_PID" VmRSS)"
   failures=$((failures + n503 + failed))
 done
+idle_after="$(idle_cpu 3)"
 echo
 echo "runs/s counts only verified answers (200, Errors empty, stdout exactly 'hello, bench <nonce>'), over the load's wall time."
 echo "cpu/run: whole-machine busy CPU (/proc/stat) from the level's first request until the pool was full again, / ok;"
@@ -129,6 +131,10 @@ for c in $LEVELS; do
     "$TARGET" "$(verdict "$(awk -v x="${x_ceil[$c]}" -v t="$TARGET" 'BEGIN { print (x >= t) }')")" "${x_cli[$c]}" \
     "$(verdict "$(awk -v x="${x_cli[$c]}" -v t="$TARGET" 'BEGIN { print (x != "n/a" && x >= t) }')")"
 done
+echo "idle baseline, cores busy: $idle_before before (no server), $idle_after after the levels (server idle, pool full)"
+if awk -v a="$idle_before" -v b="$idle_after" 'BEGIN { exit !(a > 0.1 || b > 0.1) }'; then
+  echo "  WARNING: the machine was busy without us (> 0.1 cores): another tenant's work is in the CPU figures; run again"
+fi
 echo "server: $(nproc) CPUs, default --workers (= CPUs) and --pool $POOL"
 printf 'server RSS at the end: %s MiB, peak (VmHWM): %s MiB\n' \
   "$(proc_mib "$SERVER_PID" VmRSS)" "$(proc_mib "$SERVER_PID" VmHWM)"
