@@ -30,12 +30,14 @@ bench_init() {
       || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; } \
       || die "apt-get install ${missing[*]} failed"
   fi
-  if [[ ! -f target/compilerd.jar ]]; then
+  if [[ -n "${COMPILERD_JAR:-}" ]]; then
+    [[ -f "$COMPILERD_JAR" ]] || die "COMPILERD_JAR=$COMPILERD_JAR does not exist"
+  elif [[ ! -f target/compilerd.jar ]]; then
     say "building target/compilerd.jar"
     mvn -B -q package -DskipTests || die "mvn package failed"
   fi
   # Run a private copy, so a rebuild of target/ during the benchmark cannot pull the jar from under the JVM.
-  cp target/compilerd.jar "$BENCH_WORK/compilerd.jar"
+  cp "${COMPILERD_JAR:-target/compilerd.jar}" "$BENCH_WORK/compilerd.jar"
   sudo -n docker image inspect "$BENCH_IMAGE" >/dev/null 2>&1 \
     || die "image $BENCH_IMAGE or the Docker daemon is missing: run the README's setup (scripts/run.sh) first"
   say "$(date -u +%FT%TZ) $(nproc) CPUs, $(java -version 2>&1 | head -n1), JAVA_OPTS='${JAVA_OPTS:-$(default_java_opts)}'"

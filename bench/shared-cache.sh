@@ -5,7 +5,7 @@
 #   1. N unique hello worlds on A, one at a time:           uncached runs (A runs them, writes the store)
 #   2. the same N on B, whose local cache is empty:         shared-tier hits
 #   3. the same N on B again:                               local-tier hits
-# Prints median/p90/min/max per tier (curl's time_total) and checks every answer: 200, the program's own
+# Prints median/p90/min/max per tier in ms (curl's time_total) and checks every answer: 200, the program's own
 # line, and B's answers identical to A's. Also checks that the tier did its job: the store holds A's results,
 # B's lookups hit it (the store's keyspace_hits), and B ran no program itself (its run histogram); fails if not.
 # Env: N (20) programs, PAUSE (0.5) seconds before each uncached request so A's pool has refilled.
@@ -31,13 +31,13 @@ B_URL="$SERVER_URL" B_PID="$SERVER_PID"
 for tier in uncached shared local; do mkdir -p "$BENCH_WORK/$tier"; done
 for ((i = 0; i <= N; i++)); do hello_program "$(nonce shared "$i")" >"$BENCH_WORK/$i.go"; done
 
-# post URL TIER I : POSTs program I, keeps the answer in TIER/I.json, appends curl's time_total to TIER.times.
+# post URL TIER I : POSTs program I, keeps the answer in TIER/I.json, appends curl's time_total in ms to TIER.times.
 post() {
   local out
   out="$(curl -sS --max-time 60 -o "$BENCH_WORK/$2/$3.json" -w '%{http_code} %{time_total}' \
     -H 'Content-Type: text/plain' --data-binary @"$BENCH_WORK/$3.go" "$1/compile")" || die "$2 request $3: curl failed"
   [[ "${out% *}" == 200 ]] || die "$2 request $3: HTTP ${out% *}: $(head -c 300 "$BENCH_WORK/$2/$3.json")"
-  [[ "$3" == 0 ]] || echo "${out#* }" >>"$BENCH_WORK/$2.times"
+  [[ "$3" == 0 ]] || awk -v s="${out#* }" 'BEGIN { printf "%.3f\n", s * 1000 }' >>"$BENCH_WORK/$2.times"
 }
 
 # runs_of URL : how many programs that server has run in its sandbox (its run-duration histogram's count).
@@ -95,7 +95,7 @@ for ((i = 0; i <= N; i++)); do
 done
 
 echo
-echo "Shared cache tier: latency per request, seconds (curl time_total; sequential; every answer checked)"
+echo "Shared cache tier: latency per request, milliseconds (curl time_total; sequential; every answer checked)"
 printf '  %-36s %5s %8s %8s %8s %8s\n' tier n median p90 min max
 declare -A median
 for tier in uncached shared local; do
