@@ -170,25 +170,31 @@ PY
 # softirq + steal, in USER_HZ ticks (guest time is already inside user/nice); idle and iowait are not busy.
 BENCH_CLK_TCK="$(getconf CLK_TCK)"
 
-# cpu_ticks : busy ticks of all CPUs since boot.
-cpu_ticks() { awk '$1 == "cpu" { printf "%d\n", $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+# cpu_read : sets CPU_TICKS to the busy ticks of all CPUs since boot. Builtins only (no fork), so a script can
+# read it around every request without adding work to what it measures.
+cpu_read() {
+  local label user nice system irq softirq steal
+  read -r label user nice system _ _ irq softirq steal _ </proc/stat # _ _ = idle, iowait
+  [[ "$label" == cpu ]] || die "unexpected first line in /proc/stat"
+  CPU_TICKS=$((user + nice + system + irq + softirq + steal))
+}
 
-# now_us : wall clock in microseconds, without a fork.
-now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
+# ticks_to_seconds TICKS : CPU-seconds, two decimals.
+ticks_to_seconds() { awk -v t="$1" -v hz="$BENCH_CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
 
 # cpu_mark : starts an interval (sets CPU_MARK_TICKS, CPU_MARK_US).
 cpu_mark() {
-  CPU_MARK_TICKS="$(cpu_ticks)"
-  CPU_MARK_US="$(now_us)"
+  CPU_MARK_US="${EPOCHREALTIME//[!0-9]/}"
+  cpu_read
+  CPU_MARK_TICKS="$CPU_TICKS"
 }
 
 # cpu_elapsed : ends the interval begun by cpu_mark: sets CPU_SECONDS (busy CPU-seconds, all CPUs) and
 # WALL_SECONDS. Neither is corrected for anything: idle load, the driver's own work, other tenants all count.
 cpu_elapsed() {
-  local ticks us
-  ticks="$(cpu_ticks)"
-  us="$(now_us)"
-  CPU_SECONDS="$(awk -v t="$((ticks - CPU_MARK_TICKS))" -v hz="$BENCH_CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')"
+  local us="${EPOCHREALTIME//[!0-9]/}"
+  cpu_read
+  CPU_SECONDS="$(ticks_to_seconds "$((CPU_TICKS - CPU_MARK_TICKS))")"
   WALL_SECONDS="$(awk -v u="$((us - CPU_MARK_US))" 'BEGIN { printf "%.2f", u / 1e6 }')"
 }
 
@@ -277,12 +283,12 @@ runner_header() {
 cli_run() {
   local argv=("${CLI_ARGV[@]}") start end
   argv[CLI_NAME_AT]="$(printf '%s-%04x%04x%04x%04x' "$CLI_OWNER" "$RANDOM" "$RANDOM" "$RANDOM" "$RANDOM")"
-  start="$(now_us)"
+  start="${EPOCHREALTIME//[!0-9]/}"
   if ! timeout 60 sudo -n "${argv[@]}" <"$1" >"$2"; then
     sudo -n docker rm -f "${argv[CLI_NAME_AT]}" >/dev/null 2>&1 || true
     die "raw CLI: docker run failed: $(tail -c 300 "$2")"
   fi
-  end="$(now_us)"
+  end="${EPOCHREALTIME//[!0-9]/}"
   awk -v u="$((end - start))" 'BEGIN { printf "%.6f\n", u / 1e6 }'
 }
 

@@ -59,14 +59,17 @@ check() {
 declare -A CPU WALL RUNS
 # measure MODE FUNCTION : one uncounted, checked warm-up request (number 0), then up to N timed ones into
 # $BENCH_WORK/MODE.times; CPU and wall time over the loop. With a pool, the loop starts and ends with the pool
-# full, so it holds exactly one container start per run.
+# full, so it holds exactly one container start per run. The loop is also cut into one window per request
+# (pause + request; the last one also holds the final refill), whose CPU goes to $BENCH_WORK/MODE.windows:
+# windows tile the loop, so they sum to its total; their median shows a burst from elsewhere that total/N hides.
 measure() {
-  local mode="$1" fn="$2" i t0="$SECONDS"
+  local mode="$1" fn="$2" i t0="$SECONDS" prev windows=() w
   "$fn" "$mode" 0 >/dev/null
   check "$mode" 0
   if [[ "$mode" == pool ]]; then wait_pool_idle "$POOL" || die "the pool did not fill up"; fi
   : >"$BENCH_WORK/$mode.times"
   cpu_mark
+  prev="$CPU_TICKS"
   for ((i = 1; i <= N; i++)); do
     if ((SECONDS - t0 > BUDGET)); then
       say "$mode: time budget of ${BUDGET}s used up after $((i - 1)) requests"
@@ -74,9 +77,14 @@ measure() {
     fi
     sleep "$PAUSE"
     "$fn" "$mode" "$i" >>"$BENCH_WORK/$mode.times"
+    cpu_read
+    windows+=("$((CPU_TICKS - prev))")
+    prev="$CPU_TICKS"
   done
   if [[ "$mode" == pool ]]; then wait_pool_idle "$POOL" || die "the pool did not fill up again"; fi
   cpu_elapsed
+  windows[-1]=$((windows[-1] + CPU_TICKS - prev))
+  for w in "${windows[@]}"; do ticks_to_seconds "$w"; echo; done >"$BENCH_WORK/$mode.windows"
   RUNS[$mode]="$(wc -l <"$BENCH_WORK/$mode.times")"
   CPU[$mode]="$CPU_SECONDS"
   WALL[$mode]="$WALL_SECONDS"
@@ -131,23 +139,30 @@ echo "  (sequential with a ${PAUSE}s pause before each request, so the pool has 
 
 echo
 echo "CPU-seconds per uncached run = whole-machine busy CPU over the timed loop / runs (nothing subtracted)"
-printf '  %-26s %5s %8s %8s %9s %10s %11s %9s\n' mode runs loop_s cpu_s cpu/run ceiling/s idle_share vs_CLI
-declare -A cpr idle_rate=([pool]="$idle_pool" [nopool]="$idle_nopool" [cli]="$idle_machine")
+printf '  %-24s %4s %7s %7s %8s %9s %8s %8s %10s %7s\n' mode runs loop_s cpu_s cpu/run ceiling/s win_p50 win_max \
+  idle_share vs_CLI
+declare -A cpr win_p50 idle_rate=([pool]="$idle_pool" [nopool]="$idle_nopool" [cli]="$idle_machine")
+bursty=()
 for mode in pool nopool cli; do
   cpr[$mode]="$(per_run "${CPU[$mode]}" "${RUNS[$mode]}")"
 done
 for mode in pool nopool cli; do
+  read -r p50 _ _ wmax <<<"$(median_p90_min_max "$BENCH_WORK/$mode.windows")"
+  win_p50[$mode]="$p50"
   # idle_share: what this mode's own idle rate alone would have cost per run over the same loop.
   share="$(awk -v r="${idle_rate[$mode]}" -v w="${WALL[$mode]}" -v n="${RUNS[$mode]}" 'BEGIN { printf "%.3f", r * w / n }')"
-  printf '  %-26s %5s %8s %8s %9s %10s %11s %9s\n' "$(label "$mode")" "${RUNS[$mode]}" "${WALL[$mode]}" \
-    "${CPU[$mode]}" "${cpr[$mode]}" "$(ceiling "${cpr[$mode]}")" "$share" "$(ratio "${cpr[$mode]}" "${cpr[cli]}")"
+  printf '  %-24s %4s %7s %7s %8s %9s %8s %8s %10s %7s\n' "$(label "$mode")" "${RUNS[$mode]}" "${WALL[$mode]}" \
+    "${CPU[$mode]}" "${cpr[$mode]}" "$(ceiling "${cpr[$mode]}")" "$p50" "$wmax" "$share" \
+    "$(ratio "${cpr[$mode]}" "${cpr[cli]}")"
+  if awk -v c="${cpr[$mode]}" -v m="$p50" 'BEGIN { exit !(c > 1.1 * m) }'; then bursty+=("$(label "$mode")"); fi
 done
 for mode in pool nopool; do
   r="$(ratio "${cpr[$mode]}" "${cpr[cli]}")"
-  printf '  %-26s %8s    target <= 1.05: %s\n' "$(label "$mode") / raw CLI" "$r" \
-    "$(verdict "$(awk -v r="$r" 'BEGIN { print (r <= 1.05) }')")"
+  printf '  %-30s %6s    target <= 1.05: %s   (ratio of median windows: %s)\n' "$(label "$mode") / raw CLI" "$r" \
+    "$(verdict "$(awk -v r="$r" 'BEGIN { print (r <= 1.05) }')")" "$(ratio "${win_p50[$mode]}" "${win_p50[cli]}")"
 done
 echo "  ceiling/s = $(nproc) CPUs / CPU per run: the most uncached runs per second this machine could sustain"
+echo "  win_p50, win_max: CPU of the per-request windows (pause + request) that tile each loop; they sum to cpu_s"
 echo "  idle_share = that mode's idle rate (below) x loop_s / runs: background included in cpu/run, not subtracted"
 echo "  Counted: everything on the machine during the loop (JVM, sudo, docker CLI, dockerd, containerd, runsc,"
 echo "  the build, this script's curl and sleep, the pool's refills and idle containers, and any other tenant)."
@@ -157,5 +172,9 @@ printf '  %-44s %8s\n' "machine, no server (before the runs)" "$idle_machine" \
   "compilerd --pool 0 idle" "$idle_nopool" \
   "machine, no server (after the runs)" "$idle_after"
 if awk -v a="$idle_machine" -v b="$idle_after" 'BEGIN { exit !(a > 0.1 || b > 0.1) }'; then
-  echo "  WARNING: the machine was busy without us (> 0.1 cores): another tenant's work is in the CPU figures; run again"
+  echo "WARNING: the machine was busy without us (> 0.1 cores): another tenant's work is in the CPU figures; run again"
+fi
+if ((${#bursty[@]})); then
+  echo "WARNING: cpu/run > 1.1x the median window for: ${bursty[*]}: a burst (likely from another tenant) inflated"
+  echo "  the total; compare the ratio of median windows, or run again"
 fi
