@@ -30,21 +30,24 @@ bench_init() {
       || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; } \
       || die "apt-get install ${missing[*]} failed"
   fi
-  if [[ ! -f target/compilerd.jar ]]; then
+  if [[ -n "${COMPILERD_JAR:-}" ]]; then
+    [[ -f "$COMPILERD_JAR" ]] || die "COMPILERD_JAR=$COMPILERD_JAR does not exist"
+  elif [[ ! -f target/compilerd.jar ]]; then
     say "building target/compilerd.jar"
     mvn -B -q package -DskipTests || die "mvn package failed"
   fi
   # Run a private copy, so a rebuild of target/ during the benchmark cannot pull the jar from under the JVM.
-  cp target/compilerd.jar "$BENCH_WORK/compilerd.jar"
+  cp "${COMPILERD_JAR:-target/compilerd.jar}" "$BENCH_WORK/compilerd.jar"
   sudo -n docker image inspect "$BENCH_IMAGE" >/dev/null 2>&1 \
     || die "image $BENCH_IMAGE or the Docker daemon is missing: run the README's setup (scripts/run.sh) first"
   say "$(date -u +%FT%TZ) $(nproc) CPUs, $(java -version 2>&1 | head -n1), JAVA_OPTS='${JAVA_OPTS:-$(default_java_opts)}'"
 }
 
-# Stops every server still running (only PIDs we started), keeps the logs if something failed.
+# Stops every process still running that we started (by PID, last started first, so servers stop before a
+# store they use), keeps the logs if something failed.
 bench_cleanup() {
-  local rc=$? pid
-  for pid in "${BENCH_PIDS[@]}"; do stop_server "$pid"; done
+  local rc=$? i
+  for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do stop_server "${BENCH_PIDS[i]}"; done
   if [[ "$rc" -eq 0 ]]; then
     rm -rf "$BENCH_WORK"
   else
@@ -108,6 +111,29 @@ stop_server() {
   BENCH_PIDS=("${kept[@]}")
 }
 
+# start_redis : a private Valkey/Redis server (redis-server from Debian) on a free loopback port, without
+# persistence, its files in the work directory; sets REDIS_PID and REDIS_PORT. Stopped by PID at exit.
+start_redis() {
+  local i
+  REDIS_PORT="$(free_port)"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$BENCH_WORK" \
+    >"$BENCH_WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  BENCH_PIDS+=("$REDIS_PID")
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$REDIS_PID" 2>/dev/null || { tail -n 20 "$BENCH_WORK/redis.log" >&2; die "redis-server exited at start"; }
+    if [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]; then
+      say "redis-server (pid $REDIS_PID) on 127.0.0.1:$REDIS_PORT, no persistence"
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "redis-server did not answer PING within 10 s"
+}
+
+# redis_cmd ARG... : one command to the private store, raw output.
+redis_cmd() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
+
 # proc_mib PID FIELD : VmRSS (now) or VmHWM (peak) of a process, in MiB.
 proc_mib() {
   awk -v f="$2:" '$1 == f { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
@@ -135,6 +161,146 @@ import sys
 xs = sorted(float(line) for line in open(sys.argv[1]) if line.strip())
 rank = lambda p: xs[max(0, -(-len(xs) * p // 100) - 1)]
 print(f"{rank(50):.3f} {rank(90):.3f} {xs[0]:.3f} {xs[-1]:.3f}")
+PY
+}
+
+# --- CPU accounting -------------------------------------------------------------------------------------
+# Whole-machine CPU from /proc/stat, so every process a run costs is counted (JVM, sudo, docker CLI, dockerd,
+# containerd, runsc, the Go build, and this script's own curl/python): busy = user + nice + system + irq +
+# softirq + steal, in USER_HZ ticks (guest time is already inside user/nice); idle and iowait are not busy.
+BENCH_CLK_TCK="$(getconf CLK_TCK)"
+
+# cpu_read : sets CPU_TICKS to the busy ticks of all CPUs since boot. Builtins only (no fork), so a script can
+# read it around every request without adding work to what it measures.
+cpu_read() {
+  local label user nice system irq softirq steal
+  read -r label user nice system _ _ irq softirq steal _ </proc/stat # _ _ = idle, iowait
+  [[ "$label" == cpu ]] || die "unexpected first line in /proc/stat"
+  CPU_TICKS=$((user + nice + system + irq + softirq + steal))
+}
+
+# ticks_to_seconds TICKS : CPU-seconds, two decimals.
+ticks_to_seconds() { awk -v t="$1" -v hz="$BENCH_CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
+
+# cpu_mark : starts an interval (sets CPU_MARK_TICKS, CPU_MARK_US).
+cpu_mark() {
+  CPU_MARK_US="${EPOCHREALTIME//[!0-9]/}"
+  cpu_read
+  CPU_MARK_TICKS="$CPU_TICKS"
+}
+
+# cpu_elapsed : ends the interval begun by cpu_mark: sets CPU_SECONDS (busy CPU-seconds, all CPUs) and
+# WALL_SECONDS. Neither is corrected for anything: idle load, the driver's own work, other tenants all count.
+cpu_elapsed() {
+  local us="${EPOCHREALTIME//[!0-9]/}"
+  cpu_read
+  CPU_SECONDS="$(ticks_to_seconds "$((CPU_TICKS - CPU_MARK_TICKS))")"
+  WALL_SECONDS="$(awk -v u="$((us - CPU_MARK_US))" 'BEGIN { printf "%.2f", u / 1e6 }')"
+}
+
+# idle_cpu SECONDS : the machine's busy CPU-seconds per second over SECONDS of this script sleeping.
+idle_cpu() {
+  cpu_mark
+  sleep "$1"
+  cpu_elapsed
+  awk -v c="$CPU_SECONDS" -v w="$WALL_SECONDS" 'BEGIN { printf "%.3f", c / w }'
+}
+
+# wait_quiet : on a shared machine, waits up to QUIET_WAIT seconds (default 0: not at all) until a 3 s sample
+# of the machine's busy CPU is below QUIET_MAX cores (default 0.1), so CPU figures hold less of other tenants.
+wait_quiet() {
+  local deadline=$((SECONDS + ${QUIET_WAIT:-0})) busy
+  ((${QUIET_WAIT:-0} > 0)) || return 0
+  while :; do
+    busy="$(idle_cpu 3)"
+    if awk -v b="$busy" -v m="${QUIET_MAX:-0.1}" 'BEGIN { exit !(b < m) }'; then
+      say "machine quiet: $busy cores busy"
+      return 0
+    fi
+    ((SECONDS < deadline)) || { say "machine still busy after ${QUIET_WAIT}s ($busy cores): measuring anyway"; return 0; }
+  done
+}
+
+# per_run CPU_SECONDS RUNS : CPU-seconds per run, three decimals.
+per_run() { awk -v c="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.3f", c / n; else print "n/a" }'; }
+
+# ceiling CPU_PER_RUN : runs per second this machine's CPUs could sustain at that cost (cores / CPU per run).
+ceiling() { awk -v c="$1" -v n="$(nproc)" 'BEGIN { if (c > 0) printf "%.2f", n / c; else print "n/a" }'; }
+
+# wait_pool_idle WANT : waits up to 30 s until the server's warm pool holds WANT containers (its /metrics), so a
+# measured interval can start and end with the pool full; false if it never does.
+wait_pool_idle() {
+  local i idle
+  for ((i = 0; i < 300; i++)); do
+    idle="$(curl -fsS --max-time 2 "$SERVER_URL/metrics" 2>/dev/null | awk '$1 == "compilerd_pool_idle" { printf "%d", $2 }')"
+    [[ "$idle" == "$1" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# --- The raw docker CLI, with exactly the production isolation flags ------------------------------------
+# The sandbox limits compilerd uses by default (java -jar target/compilerd.jar --help); the raw CLI must do the
+# same work as the server, so both the wrapper's arguments and the runner header use them.
+readonly SANDBOX_MEMORY=$((512 << 20)) SANDBOX_PIDS=1024 SANDBOX_NPROC=512 SANDBOX_CPUS=1.0
+readonly SANDBOX_TMPFS=$((128 << 20)) SANDBOX_NOFILE=1024 SANDBOX_ADDRESS_SPACE=$((1 << 30))
+readonly SANDBOX_BUILD_MS=10000 SANDBOX_RUN_MS=5000 SANDBOX_OUTPUT=65536
+CLI_ARGV=()
+CLI_NAME_AT=-1
+CLI_OWNER=""
+
+# cli_init : asks the docker wrapper (vm/compilerd-docker --dry-run, the same file that builds the server's
+# docker commands) for the docker argv, once; cli_run then puts a fresh name into it and runs it with sudo -n.
+cli_init() {
+  local image_id out i
+  image_id="$(sudo -n docker image inspect --format '{{.Id}}' "$BENCH_IMAGE")" || die "no image $BENCH_IMAGE"
+  CLI_OWNER="bench-cli-$$"
+  out="$("$BENCH_ROOT/vm/compilerd-docker" --dry-run run --name "$CLI_OWNER-0000000000000000" \
+    --owner "$CLI_OWNER" --instance "$$-0" --image "$image_id" --memory "$SANDBOX_MEMORY" --pids "$SANDBOX_PIDS" \
+    --nproc "$SANDBOX_NPROC" --cpus "$SANDBOX_CPUS" --tmpfs "$SANDBOX_TMPFS" --nofile "$SANDBOX_NOFILE")" \
+    || die "vm/compilerd-docker --dry-run refused the raw CLI's arguments"
+  mapfile -t CLI_ARGV <<<"$out"
+  [[ "${CLI_ARGV[0]}" == docker ]] || die "vm/compilerd-docker --dry-run printed no docker command"
+  for ((i = 1; i < ${#CLI_ARGV[@]}; i++)); do
+    [[ "${CLI_ARGV[i - 1]}" == --name ]] && CLI_NAME_AT="$i"
+  done
+  ((CLI_NAME_AT > 0)) || die "no --name in the wrapper's docker command"
+}
+
+# cli_command : the raw CLI's command line, for the output.
+cli_command() { echo "sudo -n ${CLI_ARGV[*]}"; }
+
+# runner_header NONCE : the JSON header line compilerd would send for that hello world (vet off, as for a raw
+# body), with the server's default limits.
+runner_header() {
+  hello_program "$1" | jq -Rc --argjson b "$SANDBOX_BUILD_MS" --argjson r "$SANDBOX_RUN_MS" \
+    --argjson o "$SANDBOX_OUTPUT" --argjson a "$SANDBOX_ADDRESS_SPACE" \
+    -s '{files: {"prog.go": .}, vet: false, buildTimeoutMs: $b, runTimeoutMs: $r, outputLimit: $o, addressSpace: $a}'
+}
+
+# cli_run HEADER_FILE RESULT_FILE : one sandbox run through the raw CLI; prints its wall seconds. Checks only
+# that docker succeeded; check_runner_result checks the answer (outside any timed loop).
+cli_run() {
+  local argv=("${CLI_ARGV[@]}") start end
+  argv[CLI_NAME_AT]="$(printf '%s-%04x%04x%04x%04x' "$CLI_OWNER" "$RANDOM" "$RANDOM" "$RANDOM" "$RANDOM")"
+  start="${EPOCHREALTIME//[!0-9]/}"
+  if ! timeout 60 sudo -n "${argv[@]}" <"$1" >"$2"; then
+    sudo -n docker rm -f "${argv[CLI_NAME_AT]}" >/dev/null 2>&1 || true
+    die "raw CLI: docker run failed: $(tail -c 300 "$2")"
+  fi
+  end="${EPOCHREALTIME//[!0-9]/}"
+  awk -v u="$((end - start))" 'BEGIN { printf "%.6f\n", u / 1e6 }'
+}
+
+# check_runner_result FILE NONCE : the runner printed its ready line, then a clean run that printed our line.
+check_runner_result() {
+  python3 - "$1" "hello, bench $2" <<'PY'
+import base64, json, sys
+lines = open(sys.argv[1], "rb").read().decode().splitlines()
+r = json.loads(lines[-1])
+ok = (lines[0].startswith("compilerd-runner ready") and r["phase"] == "run" and r["exitCode"] == 0
+      and (sys.argv[2] + "\n").encode() in base64.b64decode(r["stdout"]))
+sys.exit(0 if ok else 1)
 PY
 }
 

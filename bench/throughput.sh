@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Uncached throughput: compilerd with its defaults (--pool 2, --workers = CPUs); at each concurrency C,
 # PER_LEVEL unique hello worlds with C requests in flight at once. Every answer is checked; 503s and other
-# failures are counted, not hidden. Prints req/s and latencies per level, and the server's RSS at the end.
-# Env: LEVELS ("1 2 4 8"), PER_LEVEL (16), SETTLE (2) seconds between levels so the pool refills.
+# failures are counted, not hidden. Per level: runs/s, latencies, RSS, and CPU-seconds per run (whole-machine
+# busy CPU over the level, from the first request until the pool is full again, / verified runs), the ceiling
+# it implies (CPUs / CPU per run) and runs/s against it; and against the raw CLI's ceiling, measured first
+# (CLI_N sequential runs of the raw docker CLI with the production flags, before the server starts).
+# Target (issue 12): at 4-8 in flight, runs/s >= 0.9x the ceiling.
+# Env: LEVELS ("1 2 4 8"), PER_LEVEL (16), SETTLE (2) seconds between levels so the pool refills,
+#      CLI_N (6) raw-CLI runs (0 = skip), QUIET_WAIT (0) seconds to wait for an idle machine first.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,9 +15,35 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LEVELS="${LEVELS:-1 2 4 8}"
 PER_LEVEL="${PER_LEVEL:-16}"
 SETTLE="${SETTLE:-2}"
+CLI_N="${CLI_N:-6}"
+readonly POOL=2
+readonly TARGET=0.9
 
 bench_init curl jq python3
-start_server tput
+wait_quiet
+idle_before="$(idle_cpu 3)"
+say "idle baseline: 3 s with no server: $idle_before cores busy"
+
+# The raw CLI's CPU per run, sequential, before the server (and its idle pool) exists.
+cli_cpr=""
+if ((CLI_N > 0)); then
+  cli_init
+  mkdir -p "$BENCH_WORK/cli"
+  for ((i = 0; i <= CLI_N; i++)); do runner_header "$(nonce cli "$i")" >"$BENCH_WORK/cli/$i.header"; done
+  cli_run "$BENCH_WORK/cli/0.header" "$BENCH_WORK/cli/0.json" >/dev/null # warm-up, not counted
+  cpu_mark
+  for ((i = 1; i <= CLI_N; i++)); do cli_run "$BENCH_WORK/cli/$i.header" "$BENCH_WORK/cli/$i.json" >/dev/null; done
+  cpu_elapsed
+  for ((i = 0; i <= CLI_N; i++)); do
+    check_runner_result "$BENCH_WORK/cli/$i.json" "$(nonce cli "$i")" \
+      || die "raw CLI run $i: unexpected result: $(head -c 300 "$BENCH_WORK/cli/$i.json")"
+  done
+  cli_cpr="$(per_run "$CPU_SECONDS" "$CLI_N")"
+  say "raw CLI: $CLI_N sequential runs, all verified: $CPU_SECONDS CPU-s over $WALL_SECONDS s = $cli_cpr CPU-s per run," \
+    "ceiling $(ceiling "$cli_cpr") runs/s"
+fi
+
+start_server tput --pool "$POOL"
 
 # load URL C COUNT NONCE : prints "wall_s ok n503 failed median_s p90_s max_s".
 load() {
@@ -63,20 +94,48 @@ PY
 }
 
 say "levels: $LEVELS; $PER_LEVEL unique programs per level; ${SETTLE}s pause between levels"
-printf '%5s %6s %8s %8s %5s %5s %7s %10s %8s %8s %9s\n' \
-  C sent wall_s req/s ok 503 failed median_s p90_s max_s rss_MiB
+fmt='%4s %5s %7s %7s %4s %4s %6s %8s %6s %6s %8s %8s %6s %6s %8s\n'
+# shellcheck disable=SC2059 # one format for the header and the rows
+printf "$fmt" C sent wall_s runs/s ok 503 failed median_s p90_s max_s cpu/run ceiling x_ceil x_cli rss_MiB
 failures=0
+declare -A x_ceil x_cli
 for c in $LEVELS; do
   sleep "$SETTLE"
+  wait_pool_idle "$POOL" || die "the pool did not fill up before C=$c"
+  cpu_mark
   result="$(load "$SERVER_URL/compile" "$c" "$PER_LEVEL" "$(nonce c "$c")")" || die "load driver failed at C=$c"
+  # The level ends when the pool is full again: the refills its runs caused are part of their cost.
+  wait_pool_idle "$POOL" || die "the pool did not fill up after C=$c"
+  cpu_elapsed
   read -r wall ok n503 failed p50 p90 max <<<"$result"
-  printf '%5s %6s %8s %8s %5s %5s %7s %10s %8s %8s %9s\n' "$c" "$PER_LEVEL" "$wall" \
-    "$(ratio "$ok" "$wall")" "$ok" "$n503" "$failed" "$p50" "$p90" "$max" "$(proc_mib "$SERVER_PID" VmRSS)"
+  rps="$(ratio "$ok" "$wall")"
+  cpr="$(per_run "$CPU_SECONDS" "$ok")"
+  x_ceil[$c]="$(ratio "$rps" "$(ceiling "$cpr")")"
+  x_cli[$c]="n/a"
+  [[ -n "$cli_cpr" ]] && x_cli[$c]="$(ratio "$rps" "$(ceiling "$cli_cpr")")"
+  # shellcheck disable=SC2059
+  printf "$fmt" "$c" "$PER_LEVEL" "$wall" "$rps" "$ok" "$n503" "$failed" "$p50" "$p90" "$max" "$cpr" \
+    "$(ceiling "$cpr")" "${x_ceil[$c]}" "${x_cli[$c]}" "$(proc_mib "$SERVER_PID" VmRSS)"
   failures=$((failures + n503 + failed))
 done
+idle_after="$(idle_cpu 3)"
 echo
-echo "req/s counts only verified answers (200, Errors empty, stdout exactly 'hello, bench <nonce>')."
-echo "server: $(nproc) CPUs, default --workers (= CPUs) and --pool 2"
+echo "runs/s counts only verified answers (200, Errors empty, stdout exactly 'hello, bench <nonce>'), over the load's wall time."
+echo "cpu/run: whole-machine busy CPU (/proc/stat) from the level's first request until the pool was full again, / ok;"
+echo "  nothing subtracted (the load driver, the idle pool and any other tenant count too)."
+echo "ceiling = $(nproc) CPUs / cpu/run of the same level; x_ceil = runs/s / ceiling (= the machine's CPU utilisation"
+echo "  over the load); x_cli = runs/s / the raw CLI's ceiling (${cli_cpr:-not measured} CPU-s per run, measured above)."
+for c in $LEVELS; do
+  ((c >= 4 && c <= 8)) || continue
+  printf '  C=%-3s runs/s vs ceiling %5s  target >= %s: %s;  vs raw-CLI ceiling %5s: %s\n' "$c" "${x_ceil[$c]}" \
+    "$TARGET" "$(verdict "$(awk -v x="${x_ceil[$c]}" -v t="$TARGET" 'BEGIN { print (x >= t) }')")" "${x_cli[$c]}" \
+    "$(verdict "$(awk -v x="${x_cli[$c]}" -v t="$TARGET" 'BEGIN { print (x != "n/a" && x >= t) }')")"
+done
+echo "idle baseline, cores busy: $idle_before before (no server), $idle_after after the levels (server idle, pool full)"
+if awk -v a="$idle_before" -v b="$idle_after" 'BEGIN { exit !(a > 0.1 || b > 0.1) }'; then
+  echo "  WARNING: the machine was busy without us (> 0.1 cores): another tenant's work is in the CPU figures; run again"
+fi
+echo "server: $(nproc) CPUs, default --workers (= CPUs) and --pool $POOL"
 printf 'server RSS at the end: %s MiB, peak (VmHWM): %s MiB\n' \
   "$(proc_mib "$SERVER_PID" VmRSS)" "$(proc_mib "$SERVER_PID" VmHWM)"
 ((failures == 0)) || die "$failures request(s) got a 503 or failed (see above)"
