@@ -3,6 +3,7 @@ package dev.compilerd.compile;
 import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -20,8 +21,10 @@ public final class Admission {
     static final Duration POLL = Duration.ofMillis(500);
     /** The run time assumed before any run has finished. */
     static final Duration RUN_TIME_PRIOR = Duration.ofSeconds(1);
-    /** Weight of the newest run in the moving average of run times. */
-    static final double RUN_TIME_WEIGHT = 0.2;
+    /** How many recent runs the expected wait is judged by. */
+    static final int RECENT_RUNS = 20;
+    /** Which of them: a high percentile, so a wait is rather overestimated (a fast 503) than under (a slow one). */
+    static final double RUN_TIME_PERCENTILE = 0.9;
 
     private final int workers;
     private final int queue;
@@ -30,7 +33,9 @@ public final class Admission {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int running;
-    private double runNanos = RUN_TIME_PRIOR.toNanos();
+    private final long[] recent = new long[RECENT_RUNS];
+    private int recorded;
+    private long runNanos = RUN_TIME_PRIOR.toNanos();
     /** While draining: the latest moment a run may start and still end before the drain does; else MAX_VALUE. */
     private long lastStart = Long.MAX_VALUE;
 
@@ -150,7 +155,7 @@ public final class Admission {
 
     /** How long the request at this place in line (1 = next) should wait for a worker. */
     private long expectedWait(int position) {
-        return (long) Math.ceil((double) position / workers) * (long) runNanos;
+        return (long) Math.ceil((double) position / workers) * runNanos;
     }
 
     private int position(Waiter w) {
@@ -200,7 +205,10 @@ public final class Admission {
         lock.lock();
         try {
             if (heldNanos > 0) {
-                runNanos += RUN_TIME_WEIGHT * (heldNanos - runNanos);
+                recent[recorded++ % RECENT_RUNS] = heldNanos;
+                long[] sorted = Arrays.copyOf(recent, Math.min(recorded, RECENT_RUNS));
+                Arrays.sort(sorted);
+                runNanos = sorted[(int) Math.ceil(RUN_TIME_PERCENTILE * sorted.length) - 1];
             }
             Waiter next = ticker.read() > lastStart ? null : waiters.pollFirst();
             if (next == null) {
@@ -233,11 +241,11 @@ public final class Admission {
         }
     }
 
-    /** The moving average of recent run times that waits are judged by. */
+    /** The run time waits are judged by: the 90th percentile of the last 20 runs. */
     public Duration recentRunTime() {
         lock.lock();
         try {
-            return Duration.ofNanos((long) runNanos);
+            return Duration.ofNanos(runNanos);
         } finally {
             lock.unlock();
         }

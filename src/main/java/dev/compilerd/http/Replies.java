@@ -36,6 +36,10 @@ final class Replies {
             Duration wait = failure instanceof Admission.BusyException b ? b.retryAfter() : RETRY_AFTER;
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, wait.toSeconds())));
         }
+        if (outcome == Outcome.TOO_LARGE || outcome == Outcome.READ_ERROR) {
+            // The rest of the body was never read: this connection cannot carry another request.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         switch (outcome) {
             case TOO_LARGE -> errors(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
             case BAD_REQUEST, METHOD_NOT_ALLOWED -> errors(response, callback, outcome.status(), failure.getMessage());

@@ -37,7 +37,7 @@ public final class Metrics {
         gauge("compilerd_queue_depth", admission, Admission::waiting, "requests waiting for a worker");
         gauge("compilerd_runs_in_flight", admission, Admission::inFlight, "programs running now");
         gauge("compilerd_recent_run_seconds", admission, a -> a.recentRunTime().toMillis() / 1000.0,
-                "moving average of run times, by which waits are judged");
+                "90th percentile of recent run times, by which waits are judged");
     }
 
     public void bindService(CompileService service) {

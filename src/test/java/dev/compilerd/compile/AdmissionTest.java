@@ -245,12 +245,12 @@ class AdmissionTest {
     @Test
     void expectedWaitLearnsFromRecentRunTimes() throws Exception {
         Admission a = new Admission(1, 100, Duration.ofSeconds(3), ticker);
-        for (int i = 0; i < 30; i++) { // runs of 100 ms pull the 1 s prior down
+        for (int i = 0; i < 30; i++) { // runs of 100 ms, then one slow outlier the percentile shrugs off
             Admission.Permit p = a.acquire(STAYS);
-            ticker.advance(Duration.ofMillis(100));
+            ticker.advance(Duration.ofMillis(i == 29 ? 5000 : 100));
             p.close();
         }
-        assertThat(a.recentRunTime()).isBetween(Duration.ofMillis(100), Duration.ofMillis(110));
+        assertThat(a.recentRunTime()).isEqualTo(Duration.ofMillis(100));
         a.acquire(STAYS);
         for (int i = 0; i < 20; i++) {
             queuedAcquire(a, STAYS); // 20 places of about 100 ms each fit in 3 s
