@@ -240,7 +240,8 @@ wait_pool_idle() {
 }
 
 # --- The raw docker CLI, with exactly the production isolation flags ------------------------------------
-# The sandbox limits compilerd uses by default (java -jar target/compilerd.jar --help); the raw CLI must do the
+# The sandbox limits compilerd uses by default (java -jar target/compilerd.jar --help; BenchDefaultsTest checks
+# them against the server's defaults); the raw CLI must do the
 # same work as the server, so both the wrapper's arguments and the runner header use them.
 readonly SANDBOX_MEMORY=$((512 << 20)) SANDBOX_PIDS=1024 SANDBOX_NPROC=512 SANDBOX_CPUS=1.0
 readonly SANDBOX_TMPFS=$((128 << 20)) SANDBOX_NOFILE=1024 SANDBOX_ADDRESS_SPACE=$((1 << 30))
