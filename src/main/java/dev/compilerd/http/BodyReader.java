@@ -43,7 +43,9 @@ final class BodyReader {
             if (first.length > maxBytes) {
                 throw BadRequestException.tooLarge();
             }
-            return new Start(first, chunk.isLast());
+            // With a Content-Length, all of it is all there is: Jetty may hand the end of the body over as an
+            // empty chunk of its own, and waiting for it would send every cache hit to another thread.
+            return new Start(first, chunk.isLast() || first.length == request.getLength());
         } finally {
             chunk.release();
         }

@@ -31,11 +31,9 @@ public final class HttpServer {
     private final Server server;
     private final ServerConnector connector;
 
-    private final Router routes;
     private volatile boolean draining;
 
     public HttpServer(String bind, int port, Router routes, int workers, int queue, Duration drainTimeout) {
-        this.routes = routes;
         QueuedThreadPool threads = new QueuedThreadPool(workers + queue + SPARE_THREADS, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -80,13 +78,14 @@ public final class HttpServer {
 
     /**
      * Closes keep-alive connections that carry no request and have been quiet for a moment; the others close
-     * after their next response (the Router adds Connection: close from lameduck on).
+     * after their next response (the Router adds Connection: close from lameduck on). A connection waits to read
+     * only between requests: while a request is handled, Jetty does not read from it.
      */
     public int closeIdleConnections() {
         int closed = 0;
         for (EndPoint ep : connector.getConnectedEndPoints()) {
             boolean quiet = !(ep instanceof IdleTimeout t) || t.getIdleFor() >= QUIET_BEFORE_CLOSE.toMillis();
-            if (!routes.isBusy(ep) && quiet) {
+            if (ep.isFillInterested() && quiet) {
                 ep.close();
                 closed++;
             }

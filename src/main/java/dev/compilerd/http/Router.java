@@ -1,10 +1,7 @@
 package dev.compilerd.http;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -25,7 +22,6 @@ public final class Router extends Handler.Abstract.NonBlocking {
     private final byte[] version;
     private final String allowOrigin;
     private final String help;
-    private final Set<EndPoint> busy = ConcurrentHashMap.newKeySet();
 
     /**
      * @param healthy          whether /healthz answers 200 (false from lameduck on)
@@ -47,11 +43,6 @@ public final class Router extends Handler.Abstract.NonBlocking {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        // Our own deadlines bound the work; a quiet connection while a program runs is not a failure.
-        request.addIdleTimeoutListener(t -> false);
-        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        busy.add(endPoint);
-        Request.addCompletionListener(request, t -> busy.remove(endPoint));
         if (closeConnections.getAsBoolean()) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
@@ -103,11 +94,6 @@ public final class Router extends Handler.Abstract.NonBlocking {
             default -> Responses.text(response, callback, 404, "not found\n");
         }
         return true;
-    }
-
-    /** Whether a request is being handled on this connection right now (lameduck closes only idle ones). */
-    public boolean isBusy(EndPoint endPoint) {
-        return busy.contains(endPoint);
     }
 
     private static void methodNotAllowed(Response response, Callback callback) {

@@ -117,4 +117,53 @@ class FleetBehaviourTest extends JettyTestBase {
         assertThat(count("shutting-down")).isEqualTo(3);
         main = null; // already stopped
     }
+
+    @Test
+    void lameduckClosesIdleConnectionsButNeverOneWithARequestInFlight() throws Exception {
+        start();
+        sandbox.gate = new CountDownLatch(1);
+        try (java.net.Socket idle = new java.net.Socket("127.0.0.1", main.port());
+             java.net.Socket busy = new java.net.Socket("127.0.0.1", main.port())) {
+            rawPost(idle, HELLO + "//idle");
+            sandbox.gate.countDown();
+            assertThat(readResponse(idle)).startsWith("HTTP/1.1 200");
+            sandbox.gate = new CountDownLatch(1);
+            rawPost(busy, HELLO + "//busy");
+            await().until(() -> sandbox.running.get() == 1);
+            await().pollDelay(Duration.ofMillis(1100)).until(() -> true); // both quiet for more than a second
+
+            assertThat(main.http().closeIdleConnections()).isEqualTo(1);
+
+            assertThat(idle.getInputStream().read()).as("idle connection closed").isEqualTo(-1);
+            sandbox.gate.countDown();
+            assertThat(readResponse(busy)).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    private static void rawPost(java.net.Socket s, String body) throws Exception {
+        byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        s.getOutputStream().write(("POST /compile HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+                + b.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().write(b);
+        s.getOutputStream().flush();
+    }
+
+    /** Reads one response's status line and headers, and its body by Content-Length. */
+    private static String readResponse(java.net.Socket s) throws Exception {
+        s.setSoTimeout(10_000);
+        java.io.InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            head.append((char) c);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+        if (m.find()) {
+            in.readNBytes(Integer.parseInt(m.group(1)));
+        }
+        return head.toString();
+    }
 }
