@@ -104,4 +104,33 @@ class FleetIT {
             assertThat(s.log()).contains("outcome=shutting-down").doesNotContain("status=500");
         }
     }
+
+    @Test
+    void identicalProgramsSentTogetherRunOnceAndATimeoutIsNotShared() throws Exception {
+        try (ServerProcess s = ServerProcess.start("compilerd-it-coalesce", "--pool", "0", "--run-timeout", "2s")) {
+            String tag = "together-" + System.nanoTime();
+            List<CompletableFuture<HttpResponse<String>>> same = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                same.add(s.compileAsync(busy(tag)));
+            }
+            for (CompletableFuture<HttpResponse<String>> f : same) {
+                assertThat(f.get().statusCode()).isEqualTo(200);
+                assertThat(CompileIT.stdout(ServerProcess.JSON.readTree(f.get().body()))).isEqualTo(tag + " true\n");
+            }
+            assertThat(s.metric("compilerd_run_duration_seconds_count")).as("programs run").isEqualTo(1);
+            assertThat(s.log()).contains("cache=coalesced outcome=coalesced");
+
+            String loop = "package main\n\nfunc main() {\n\tfor {\n\t}\n}\n// " + System.nanoTime() + "\n";
+            List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                slow.add(s.compileAsync(loop));
+            }
+            for (CompletableFuture<HttpResponse<String>> f : slow) {
+                assertThat(ServerProcess.JSON.readTree(f.get().body()).get("Errors").asText())
+                        .isEqualTo("process took too long");
+            }
+            assertThat(s.metric("compilerd_run_duration_seconds_count")).as("each timeout ran on its own").isEqualTo(4);
+            s.stopCleanly();
+        }
+    }
 }

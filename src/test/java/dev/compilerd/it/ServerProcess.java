@@ -170,11 +170,16 @@ final class ServerProcess implements AutoCloseable {
 
     /** Kills the server if still running and removes any container it left, so no test leaks one. */
     @Override
-    public void close() throws Exception {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+    public void close() throws IOException {
+        try {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            Docker.removeAll(prefix);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping the server", e);
         }
-        Docker.removeAll(prefix);
     }
 }
