@@ -46,43 +46,6 @@ public final class Admission {
         this.ticker = ticker;
     }
 
-    /** Thrown when a request cannot get a worker in time: the caller answers 503 with Retry-After. */
-    public static final class BusyException extends Exception implements Outcome.Failure {
-        private static final long serialVersionUID = 1L;
-        private final transient Duration retryAfter;
-        private final Outcome outcome;
-
-        BusyException(String message, Duration retryAfter, Outcome outcome) {
-            super(message, null, false, false);
-            this.retryAfter = retryAfter;
-            this.outcome = outcome;
-        }
-
-        /** When a retry here is likely to be admitted. */
-        public Duration retryAfter() {
-            return retryAfter;
-        }
-
-        @Override
-        public Outcome outcome() {
-            return outcome;
-        }
-    }
-
-    /** Thrown when the client went away while queued: no run is spent on it. */
-    public static final class AbandonedException extends Exception implements Outcome.Failure {
-        private static final long serialVersionUID = 1L;
-
-        public AbandonedException() {
-            super("client went away while queued", null, false, false);
-        }
-
-        @Override
-        public Outcome outcome() {
-            return Outcome.ABANDONED;
-        }
-    }
-
     /** A held worker slot; closing it (once or more) frees the slot for the next in line. */
     public interface Permit extends AutoCloseable {
         @Override

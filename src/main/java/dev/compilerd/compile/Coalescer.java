@@ -65,7 +65,7 @@ final class Coalescer {
             throws Exception {
         if (followers.incrementAndGet() > maxFollowers) {
             followers.decrementAndGet();
-            throw new Admission.BusyException(maxFollowers + " requests already wait for identical programs",
+            throw new BusyException(maxFollowers + " requests already wait for identical programs",
                     Duration.ofSeconds(1), Outcome.BUSY);
         }
         try {
@@ -73,14 +73,14 @@ final class Coalescer {
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new Admission.BusyException("an identical program ran longer than " + maxWait.toSeconds()
+                    throw new BusyException("an identical program ran longer than " + maxWait.toSeconds()
                             + " s", Duration.ofSeconds(1), Outcome.BUSY);
                 }
                 try {
                     return leader.get(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     if (clientGone.getAsBoolean()) {
-                        throw new Admission.AbandonedException();
+                        throw new AbandonedException();
                     }
                 } catch (ExecutionException e) {
                     return null;

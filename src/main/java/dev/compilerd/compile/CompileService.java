@@ -76,7 +76,7 @@ public final class CompileService {
     }
 
     private Reply runNow(Lookup lookup, BooleanSupplier clientGone) throws SandboxException, InterruptedException,
-            Admission.BusyException, Admission.AbandonedException {
+            BusyException, AbandonedException {
         long t0 = System.nanoTime();
         RunResult result;
         try (Admission.Permit permit = admission.acquire(clientGone)) {

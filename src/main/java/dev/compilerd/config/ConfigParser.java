@@ -1,6 +1,7 @@
 package dev.compilerd.config;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.io.StringWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -12,47 +13,6 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /** Turns flags (with COMPILERD_* environment fallbacks and {@link Defaults}) into one validated {@link Config}. */
 public final class ConfigParser {
-    /** The default of every flag, as the flag would be written. */
-    static final Map<String, String> DEFAULTS = Map.ofEntries(
-            Map.entry("bind", Defaults.BIND),
-            Map.entry("port", Integer.toString(Defaults.PORT)),
-            Map.entry("max-request", Values.formatBytes(Defaults.MAX_REQUEST_BYTES)),
-            Map.entry("body-timeout", Values.format(Defaults.BODY_TIMEOUT)),
-            Map.entry("allow-origin", Defaults.ALLOW_ORIGIN),
-            Map.entry("image", Defaults.IMAGE),
-            Map.entry("runtime", Defaults.RUNTIME),
-            Map.entry("docker", Defaults.DOCKER),
-            Map.entry("container-prefix", Defaults.CONTAINER_PREFIX),
-            Map.entry("pool", Integer.toString(Defaults.POOL)),
-            Map.entry("pool-max-idle", Values.format(Defaults.POOL_MAX_IDLE)),
-            Map.entry("reap-interval", Values.format(Defaults.REAP_INTERVAL)),
-            Map.entry("build-timeout", Values.format(Defaults.BUILD_TIMEOUT)),
-            Map.entry("run-timeout", Values.format(Defaults.RUN_TIMEOUT)),
-            Map.entry("deadline-margin", Values.format(Defaults.DEADLINE_MARGIN)),
-            Map.entry("max-output", Values.formatBytes(Defaults.MAX_OUTPUT_BYTES)),
-            Map.entry("memory", Values.formatBytes(Defaults.MEMORY_BYTES)),
-            Map.entry("pids", Integer.toString(Defaults.PIDS)),
-            Map.entry("nproc", Integer.toString(Defaults.NPROC)),
-            Map.entry("cpus", Double.toString(Defaults.CPUS)),
-            Map.entry("tmpfs", Values.formatBytes(Defaults.TMPFS_BYTES)),
-            Map.entry("nofile", Integer.toString(Defaults.NOFILE)),
-            Map.entry("address-space", Values.formatBytes(Defaults.ADDRESS_SPACE_BYTES)),
-            Map.entry("workers", "0"),
-            Map.entry("queue", Integer.toString(Defaults.QUEUE)),
-            Map.entry("max-queue-wait", Values.format(Defaults.MAX_QUEUE_WAIT)),
-            Map.entry("cache-entries", Long.toString(Defaults.CACHE_ENTRIES)),
-            Map.entry("cache-bytes", Values.formatBytes(Defaults.CACHE_BYTES)),
-            Map.entry("shared-cache", ""),
-            Map.entry("shared-cache-ttl", Values.format(Defaults.SHARED_CACHE_TTL)),
-            Map.entry("shared-cache-timeout", Values.format(Defaults.SHARED_CACHE_TIMEOUT)),
-            Map.entry("shared-cache-max-value", Values.formatBytes(Defaults.SHARED_CACHE_MAX_VALUE_BYTES)),
-            Map.entry("lifetime-min", Values.format(Defaults.LIFETIME_MIN)),
-            Map.entry("lifetime-max", Values.format(Defaults.LIFETIME_MAX)),
-            Map.entry("lameduck", Values.format(Defaults.LAMEDUCK)),
-            Map.entry("drain-timeout", Values.format(Defaults.DRAIN_TIMEOUT)),
-            Map.entry("halt", "true"),
-            Map.entry("halt-command", Defaults.HALT_COMMAND));
-
     private final Map<String, String> env;
 
     public ConfigParser(Map<String, String> env) {
@@ -129,8 +89,31 @@ public final class ConfigParser {
                     return fromEnv;
                 }
             }
-            return DEFAULTS.get(o.names()[0].substring(2));
+            return written(o);
         }
+    }
+
+    /** A flag's default (its field's initial value, from {@link Defaults}) as the flag would be written. */
+    private static String written(OptionSpec o) {
+        Object initial = o.initialValue();
+        if (initial instanceof Duration d) {
+            return Values.format(d);
+        }
+        if (o.converters().length > 0 && o.converters()[0] instanceof Flags.Size) {
+            return Values.formatBytes(((Number) initial).longValue());
+        }
+        return initial == null ? null : String.valueOf(initial);
+    }
+
+    /** Every flag (by its first name, without dashes) and the default --help shows for it. */
+    public Map<String, String> defaults() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (OptionSpec o : commandLine(new Flags()).getCommandSpec().options()) {
+            if (!o.usageHelp() && !o.versionHelp()) {
+                out.put(o.names()[0].substring(2), written(o));
+            }
+        }
+        return out;
     }
 
     /** --version prints the jar's version (its manifest), or "dev" when run from classes. */

@@ -9,11 +9,13 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /**
- * Every command-line flag, as picocli fills it in (flag, then COMPILERD_* environment, then {@link Defaults});
+ * Every command-line flag with its default from {@link Defaults}, as picocli fills it in (flag, then COMPILERD_*
+ * environment, then the default);
  * {@link #toConfig()} validates them together and groups them into {@link Config}. Used once, by one thread.
  */
 @Command(name = "compilerd", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
         versionProvider = ConfigParser.Version.class,
+        customSynopsis = "java -jar compilerd.jar [--flag value | --flag=value]... [--help] [--version]",
         description = "Compiles and runs Go programs in a gVisor sandbox for playground frontends.%n",
         footer = {"%nEvery flag also reads an environment variable: --max-output <- COMPILERD_MAX_OUTPUT; flags win.",
                 "Durations: 500ms, 5s, 30m, 1h. Sizes: 65536, 64KiB, 512MiB."})
@@ -22,103 +24,103 @@ final class Flags {
     static final long MAX_IO_BYTES = RunnerContract.RUNNER.maxOutputLimit();
 
     @Option(names = "--bind", description = "address to listen on (default ${DEFAULT-VALUE})")
-    String bind;
+    String bind = Defaults.BIND;
     @Option(names = "--port", description = "port to listen on; 0 picks a free one (default ${DEFAULT-VALUE})")
-    int port;
+    int port = Defaults.PORT;
     @Option(names = "--max-request", converter = Size.class, description = "largest request body (default ${DEFAULT-VALUE})")
-    long maxRequest;
+    long maxRequest = Defaults.MAX_REQUEST_BYTES;
     @Option(names = "--body-timeout", converter = Time.class,
             description = "the whole request body must arrive within this (default ${DEFAULT-VALUE})")
-    Duration bodyTimeout;
+    Duration bodyTimeout = Defaults.BODY_TIMEOUT;
     @Option(names = "--allow-origin", description = "CORS Access-Control-Allow-Origin (default ${DEFAULT-VALUE})")
-    String allowOrigin;
+    String allowOrigin = Defaults.ALLOW_ORIGIN;
 
     @Option(names = "--image", description = "sandbox image, built by vm/startup.sh (default ${DEFAULT-VALUE})")
-    String image;
+    String image = Defaults.IMAGE;
     @Option(names = "--runtime", description = "Docker runtime; anything but runsc is insecure (default ${DEFAULT-VALUE})")
-    String runtime;
+    String runtime = Defaults.RUNTIME;
     @Option(names = "--docker", description = "the docker wrapper command, split on spaces (default ${DEFAULT-VALUE})")
-    String docker;
+    String docker = Defaults.DOCKER;
     @Option(names = "--container-prefix",
             description = "name prefix and owner label of our containers (default ${DEFAULT-VALUE})")
-    String containerPrefix;
+    String containerPrefix = Defaults.CONTAINER_PREFIX;
     @Option(names = "--pool", description = "warm containers kept started; 0 = off (default ${DEFAULT-VALUE})")
-    int pool;
+    int pool = Defaults.POOL;
     @Option(names = "--pool-max-idle", converter = Time.class,
             description = "replace a warm container idle this long (default ${DEFAULT-VALUE})")
-    Duration poolMaxIdle;
+    Duration poolMaxIdle = Defaults.POOL_MAX_IDLE;
     @Option(names = "--reap-interval", converter = Time.class,
             description = "how often orphaned containers are removed (default ${DEFAULT-VALUE})")
-    Duration reapInterval;
+    Duration reapInterval = Defaults.REAP_INTERVAL;
 
     @Option(names = "--build-timeout", converter = Time.class, description = "soft deadline for vet + build (default ${DEFAULT-VALUE})")
-    Duration buildTimeout;
+    Duration buildTimeout = Defaults.BUILD_TIMEOUT;
     @Option(names = "--run-timeout", converter = Time.class,
             description = "soft deadline for running the program (default ${DEFAULT-VALUE})")
-    Duration runTimeout;
+    Duration runTimeout = Defaults.RUN_TIMEOUT;
     @Option(names = "--deadline-margin", converter = Time.class,
             description = "hard deadline = build + run + this, then docker rm -f (default ${DEFAULT-VALUE})")
-    Duration deadlineMargin;
+    Duration deadlineMargin = Defaults.DEADLINE_MARGIN;
     @Option(names = "--max-output", converter = Size.class,
             description = "largest program output, stdout+stderr (default ${DEFAULT-VALUE})")
-    long maxOutput;
+    long maxOutput = Defaults.MAX_OUTPUT_BYTES;
     @Option(names = "--memory", converter = Size.class, description = "container memory and memory+swap (default ${DEFAULT-VALUE})")
-    long memory;
+    long memory = Defaults.MEMORY_BYTES;
     @Option(names = "--pids", description = "host pids of the whole sandbox, a backstop above --nproc (default ${DEFAULT-VALUE})")
-    int pids;
+    int pids = Defaults.PIDS;
     @Option(names = "--nproc", description = "the program's processes + threads, RLIMIT_NPROC (default ${DEFAULT-VALUE})")
-    int nproc;
+    int nproc = Defaults.NPROC;
     @Option(names = "--cpus", description = "container CPUs (default ${DEFAULT-VALUE})")
-    double cpus;
+    double cpus = Defaults.CPUS;
     @Option(names = "--tmpfs", converter = Size.class, description = "size of the container's /tmp (default ${DEFAULT-VALUE})")
-    long tmpfs;
+    long tmpfs = Defaults.TMPFS_BYTES;
     @Option(names = "--nofile", description = "open files per sandboxed process (default ${DEFAULT-VALUE})")
-    int nofile;
+    int nofile = Defaults.NOFILE;
     @Option(names = "--address-space", converter = Size.class,
             description = "the program's virtual memory, RLIMIT_AS (default ${DEFAULT-VALUE})")
-    long addressSpace;
+    long addressSpace = Defaults.ADDRESS_SPACE_BYTES;
 
     @Option(names = "--workers", description = "concurrent runs; 0 = number of CPUs (default ${DEFAULT-VALUE})")
-    int workers;
+    int workers = 0;
     @Option(names = "--queue", description = "requests waiting for a worker before 503 (default ${DEFAULT-VALUE})")
-    int queue;
+    int queue = Defaults.QUEUE;
     @Option(names = {"--max-queue-wait", "--queue-timeout"}, converter = Time.class,
             description = "longest wait for a worker; a request that cannot start within it gets 503 at once"
                     + " (default ${DEFAULT-VALUE})")
-    Duration maxQueueWait;
+    Duration maxQueueWait = Defaults.MAX_QUEUE_WAIT;
 
     @Option(names = "--cache-entries", description = "most cached responses (default ${DEFAULT-VALUE})")
-    long cacheEntries;
+    long cacheEntries = Defaults.CACHE_ENTRIES;
     @Option(names = "--cache-bytes", converter = Size.class, description = "most bytes of cached responses (default ${DEFAULT-VALUE})")
-    long cacheBytes;
+    long cacheBytes = Defaults.CACHE_BYTES;
     @Option(names = "--shared-cache",
             description = "shared cache tier, redis://HOST:PORT or rediss:// (TLS); empty = off (default \"${DEFAULT-VALUE}\")")
-    String sharedCache;
+    String sharedCache = "";
     @Option(names = "--shared-cache-ttl", converter = Time.class,
             description = "how long results live in the shared tier (default ${DEFAULT-VALUE})")
-    Duration sharedCacheTtl;
+    Duration sharedCacheTtl = Defaults.SHARED_CACHE_TTL;
     @Option(names = "--shared-cache-timeout", converter = Time.class,
             description = "a shared-tier lookup slower than this is a miss (default ${DEFAULT-VALUE})")
-    Duration sharedCacheTimeout;
+    Duration sharedCacheTimeout = Defaults.SHARED_CACHE_TIMEOUT;
     @Option(names = "--shared-cache-max-value", converter = Size.class,
             description = "largest response kept in the shared tier (default ${DEFAULT-VALUE})")
-    long sharedCacheMaxValue;
+    long sharedCacheMaxValue = Defaults.SHARED_CACHE_MAX_VALUE_BYTES;
 
     @Option(names = "--lifetime-min", converter = Time.class, description = "shortest lifetime before lameduck (default ${DEFAULT-VALUE})")
-    Duration lifetimeMin;
+    Duration lifetimeMin = Defaults.LIFETIME_MIN;
     @Option(names = "--lifetime-max", converter = Time.class,
             description = "longest lifetime before lameduck; 0 = forever (default ${DEFAULT-VALUE})")
-    Duration lifetimeMax;
+    Duration lifetimeMax = Defaults.LIFETIME_MAX;
     @Option(names = "--lameduck", converter = Time.class, description = "how long /healthz fails before draining (default ${DEFAULT-VALUE})")
-    Duration lameduck;
+    Duration lameduck = Defaults.LAMEDUCK;
     @Option(names = "--drain-timeout", converter = Time.class,
             description = "how long draining waits for accepted work (default ${DEFAULT-VALUE})")
-    Duration drainTimeout;
+    Duration drainTimeout = Defaults.DRAIN_TIMEOUT;
     @Option(names = "--halt", arity = "0..1", fallbackValue = "true",
             description = "run the halt command when the lifetime ends (default ${DEFAULT-VALUE})")
-    boolean halt;
+    boolean halt = true;
     @Option(names = "--halt-command", description = "command that halts the VM, split on spaces (default ${DEFAULT-VALUE})")
-    String haltCommand;
+    String haltCommand = Defaults.HALT_COMMAND;
 
     /** Checks the values together and groups them; the message names the flag and the bound. */
     Config toConfig() throws ConfigException {

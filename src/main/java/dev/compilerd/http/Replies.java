@@ -2,7 +2,7 @@ package dev.compilerd.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.compilerd.compile.Admission;
+import dev.compilerd.compile.BusyException;
 import dev.compilerd.compile.CompileResponse;
 import dev.compilerd.compile.Outcome;
 import java.time.Duration;
@@ -33,7 +33,7 @@ final class Replies {
     /** Answers a request that ended in {@code failure} with the status and text its outcome calls for. */
     void failure(Response response, Callback callback, Outcome outcome, Throwable failure) {
         if (outcome.retryAfter()) {
-            Duration wait = failure instanceof Admission.BusyException b ? b.retryAfter() : RETRY_AFTER;
+            Duration wait = failure instanceof BusyException b ? b.retryAfter() : RETRY_AFTER;
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, wait.toSeconds())));
         }
         if (outcome == Outcome.TOO_LARGE || outcome == Outcome.READ_ERROR) {

@@ -88,7 +88,7 @@ class AdmissionTest {
         queuedAcquire(STAYS);
 
         assertThatThrownBy(() -> admission.acquire(STAYS))
-                .isInstanceOf(Admission.BusyException.class)
+                .isInstanceOf(BusyException.class)
                 .hasMessage("all 1 workers and 1 queue places are taken");
         assertThat(admission.waiting()).isEqualTo(1);
     }
@@ -117,7 +117,7 @@ class AdmissionTest {
 
         assertThatThrownBy(() -> waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(Admission.AbandonedException.class);
+                .hasCauseInstanceOf(AbandonedException.class);
         assertThat(admission.waiting()).isZero();
         assertThat(admission.inFlight()).isEqualTo(1);
         first.close();
@@ -134,7 +134,7 @@ class AdmissionTest {
         first.close();
 
         assertThatThrownBy(() -> waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .hasCauseInstanceOf(Admission.AbandonedException.class);
+                .hasCauseInstanceOf(AbandonedException.class);
         assertThat(admission.inFlight()).isZero();
         Admission.Permit next = admission.acquire(STAYS);
         assertThat(admission.inFlight()).isEqualTo(1);
@@ -182,7 +182,7 @@ class AdmissionTest {
         noQueue.acquire(STAYS);
         noQueue.acquire(STAYS);
 
-        assertThatThrownBy(() -> noQueue.acquire(STAYS)).isInstanceOf(Admission.BusyException.class);
+        assertThatThrownBy(() -> noQueue.acquire(STAYS)).isInstanceOf(BusyException.class);
         assertThat(noQueue.inFlight()).isEqualTo(2);
         assertThat(noQueue.waiting()).isZero();
     }
@@ -221,7 +221,7 @@ class AdmissionTest {
         ticker.advance(Duration.ofSeconds(3));
 
         assertThatThrownBy(() -> waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .hasCauseInstanceOf(Admission.BusyException.class).hasMessageContaining("waited 2 s for a worker");
+                .hasCauseInstanceOf(BusyException.class).hasMessageContaining("waited 2 s for a worker");
         assertThat(quick.waiting()).isZero();
     }
 
@@ -234,7 +234,7 @@ class AdmissionTest {
             queuedAcquire(a, STAYS);
         }
 
-        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(Admission.BusyException.class, e -> {
+        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(BusyException.class, e -> {
             assertThat(e.outcome()).isEqualTo(Outcome.BUSY);
             assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
             assertThat(e.getMessage()).contains("expected to start in 4000 ms, beyond the longest wait of 3 s");
@@ -270,8 +270,8 @@ class AdmissionTest {
         a.drain(Duration.ofMillis(4500), Duration.ofSeconds(2));
 
         assertThatThrownBy(() -> third.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .hasCauseInstanceOf(Admission.BusyException.class)
-                .satisfies(e -> assertThat(((Admission.BusyException) e.getCause()).outcome())
+                .hasCauseInstanceOf(BusyException.class)
+                .satisfies(e -> assertThat(((BusyException) e.getCause()).outcome())
                         .isEqualTo(Outcome.SHUTTING_DOWN));
         assertThat(first).isNotDone();
         assertThat(second).isNotDone();
@@ -279,7 +279,7 @@ class AdmissionTest {
         first.get(WAIT.toSeconds(), TimeUnit.SECONDS).close();
         second.get(WAIT.toSeconds(), TimeUnit.SECONDS).close();
         ticker.advance(Duration.ofSeconds(3));
-        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(Admission.BusyException.class,
+        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(BusyException.class,
                 e -> assertThat(e.outcome()).isEqualTo(Outcome.SHUTTING_DOWN));
     }
 }

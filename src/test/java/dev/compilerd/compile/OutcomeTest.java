@@ -27,9 +27,9 @@ class OutcomeTest {
 
     @Test
     void failuresMapToTheirOutcomeAndEvery503CarriesRetryAfter() {
-        assertThat(Outcome.of(new Admission.BusyException("x", Duration.ofSeconds(1), Outcome.BUSY)))
+        assertThat(Outcome.of(new BusyException("x", Duration.ofSeconds(1), Outcome.BUSY)))
                 .isEqualTo(Outcome.BUSY);
-        assertThat(Outcome.of(new Admission.AbandonedException())).isEqualTo(Outcome.ABANDONED);
+        assertThat(Outcome.of(new AbandonedException())).isEqualTo(Outcome.ABANDONED);
         assertThat(Outcome.of(new SandboxUnavailableException("daemon down"))).isEqualTo(Outcome.SANDBOX_UNAVAILABLE);
         assertThat(Outcome.of(new SandboxException("image broke"))).isEqualTo(Outcome.SANDBOX_ERROR);
         assertThat(Outcome.of(new InterruptedException())).isEqualTo(Outcome.SHUTTING_DOWN);
