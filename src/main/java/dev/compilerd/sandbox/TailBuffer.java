@@ -3,8 +3,8 @@ package dev.compilerd.sandbox;
 import java.util.Arrays;
 
 /**
- * Keeps the last {@code capacity} bytes written: the runner's result is the last line it prints, so junk a
- * program pushed into the runner's stdout earlier can neither crowd it out nor grow memory. Thread-safe.
+ * Keeps the last {@code capacity} bytes written, so whatever the runner prints costs bounded memory; more than
+ * that is never a result the server trusts ({@link #overflowed()}). Thread-safe.
  */
 final class TailBuffer {
     private final byte[] ring;
