@@ -4,62 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class AdmissionTest {
-    private static final BooleanSupplier STAYS = () -> false;
-    private static final Duration WAIT = Duration.ofSeconds(5);
+class AdmissionTest extends AdmissionTestBase {
 
-    private final ManualTicker ticker = new ManualTicker();
     private final Admission admission = new Admission(1, 1, Duration.ofMinutes(1), ticker);
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-
-    /** Time that moves only when a test says so. */
-    static final class ManualTicker extends Ticker {
-        private final AtomicLong nanos = new AtomicLong();
-
-        @Override
-        public long read() {
-            return nanos.get();
-        }
-
-        void advance(Duration d) {
-            nanos.addAndGet(d.toNanos());
-        }
-    }
-
-    @AfterEach
-    void stopThreads() {
-        threads.shutdownNow();
-    }
 
     /** Starts an acquire on another thread and returns once it is queued. */
     private CompletableFuture<Admission.Permit> queuedAcquire(BooleanSupplier abandoned) {
         return queuedAcquire(admission, abandoned);
-    }
-
-    private CompletableFuture<Admission.Permit> queuedAcquire(Admission admission, BooleanSupplier abandoned) {
-        int before = admission.waiting();
-        CompletableFuture<Admission.Permit> f = CompletableFuture.supplyAsync(() -> {
-            try {
-                return admission.acquire(abandoned);
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, threads);
-        await().atMost(WAIT).until(() -> admission.waiting() == before + 1 || f.isDone());
-        return f;
     }
 
     @Test
@@ -210,76 +169,5 @@ class AdmissionTest {
         all.forEach(CompletableFuture::join);
         assertThat(order).containsExactly(0, 1, 2, 3, 4);
         first.close();
-    }
-
-    @Test
-    void waiterStillWaitingAtTheLongestWaitIsTurnedAway() throws Exception {
-        Admission quick = new Admission(1, 5, Duration.ofSeconds(2), ticker);
-        quick.acquire(STAYS);
-        CompletableFuture<Admission.Permit> waiter = queuedAcquire(quick, STAYS);
-
-        ticker.advance(Duration.ofSeconds(3));
-
-        assertThatThrownBy(() -> waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .hasCauseInstanceOf(BusyException.class).hasMessageContaining("waited 2 s for a worker");
-        assertThat(quick.waiting()).isZero();
-    }
-
-    @Test
-    void requestThatCouldNotStartWithinTheLongestWaitIsTurnedAwayAtOnceWithRetryAfter() throws Exception {
-        // One worker, runs assumed to take 1 s until one has finished: places 1..3 start within 3 s, place 4 cannot.
-        Admission a = new Admission(1, 100, Duration.ofSeconds(3), ticker);
-        a.acquire(STAYS);
-        for (int i = 0; i < 3; i++) {
-            queuedAcquire(a, STAYS);
-        }
-
-        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(BusyException.class, e -> {
-            assertThat(e.outcome()).isEqualTo(Outcome.BUSY);
-            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(e.getMessage()).contains("expected to start in 4000 ms, beyond the longest wait of 3 s");
-        });
-        assertThat(a.waiting()).isEqualTo(3);
-    }
-
-    @Test
-    void expectedWaitLearnsFromRecentRunTimes() throws Exception {
-        Admission a = new Admission(1, 100, Duration.ofSeconds(3), ticker);
-        for (int i = 0; i < 30; i++) { // runs of 100 ms, then one slow outlier the percentile shrugs off
-            Admission.Permit p = a.acquire(STAYS);
-            ticker.advance(Duration.ofMillis(i == 29 ? 5000 : 100));
-            p.close();
-        }
-        assertThat(a.recentRunTime()).isEqualTo(Duration.ofMillis(100));
-        a.acquire(STAYS);
-        for (int i = 0; i < 20; i++) {
-            queuedAcquire(a, STAYS); // 20 places of about 100 ms each fit in 3 s
-        }
-        assertThat(a.waiting()).isEqualTo(20);
-    }
-
-    @Test
-    void drainTurnsAwayWaitersThatCouldNotFinishInTimeAndKeepsThoseThatCan() throws Exception {
-        Admission a = new Admission(1, 100, Duration.ofSeconds(30), ticker);
-        Admission.Permit running = a.acquire(STAYS);
-        CompletableFuture<Admission.Permit> first = queuedAcquire(a, STAYS);   // starts in about 1 s
-        CompletableFuture<Admission.Permit> second = queuedAcquire(a, STAYS);  // about 2 s
-        CompletableFuture<Admission.Permit> third = queuedAcquire(a, STAYS);   // about 3 s
-
-        // 4.5 s of drain left and runs of up to 2 s: nothing may start later than 2.5 s from now.
-        a.drain(Duration.ofMillis(4500), Duration.ofSeconds(2));
-
-        assertThatThrownBy(() -> third.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .hasCauseInstanceOf(BusyException.class)
-                .satisfies(e -> assertThat(((BusyException) e.getCause()).outcome())
-                        .isEqualTo(Outcome.SHUTTING_DOWN));
-        assertThat(first).isNotDone();
-        assertThat(second).isNotDone();
-        running.close();
-        first.get(WAIT.toSeconds(), TimeUnit.SECONDS).close();
-        second.get(WAIT.toSeconds(), TimeUnit.SECONDS).close();
-        ticker.advance(Duration.ofSeconds(3));
-        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(BusyException.class,
-                e -> assertThat(e.outcome()).isEqualTo(Outcome.SHUTTING_DOWN));
     }
 }

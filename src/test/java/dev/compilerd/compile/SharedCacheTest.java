@@ -36,7 +36,7 @@ class SharedCacheTest {
 
     @Test
     void breakerOpensAfterFailuresInARowSkipsCallsThenLetsOneTrialThrough() {
-        AdmissionTest.ManualTicker ticker = new AdmissionTest.ManualTicker();
+        ManualTicker ticker = new ManualTicker();
         Breaker b = new Breaker(3, Duration.ofSeconds(10), ticker);
         b.failure();
         b.failure();

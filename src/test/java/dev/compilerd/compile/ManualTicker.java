@@ -1,0 +1,19 @@
+package dev.compilerd.compile;
+
+import com.google.common.base.Ticker;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Time that moves only when a test says so. */
+final class ManualTicker extends Ticker {
+    private final AtomicLong nanos = new AtomicLong();
+
+    @Override
+    public long read() {
+        return nanos.get();
+    }
+
+    void advance(Duration d) {
+        nanos.addAndGet(d.toNanos());
+    }
+}

@@ -1,0 +1,14 @@
+// closingStdoutEndsNothingButItsOwnOutput (HostileIT).
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	fmt.Println("one")
+	os.Stdout.Close()
+	fmt.Println("two")
+	fmt.Fprintln(os.Stderr, "stdout closed")
+}
