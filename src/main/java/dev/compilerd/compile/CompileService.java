@@ -53,13 +53,22 @@ public final class CompileService {
     /** The serialized response of a request, how it ended, and the container that ran it (or ""). */
     public record Reply(byte[] body, Outcome outcome, String container) {}
 
-    /** A program, its cache key, and the locally cached response if there is one. */
-    public record Lookup(Program program, String key, byte[] cached) {}
+    /** A program, its cache key, the request's exact bytes, and the locally cached response if there is one. */
+    public record Lookup(Program program, String key, byte[] request, byte[] cached) {}
 
-    /** Looks the program up in the local cache; never blocks. */
-    public Lookup lookup(Program program) {
+    /** The cached response to a request with exactly these bytes, or null; never blocks. */
+    public byte[] cached(byte[] request) {
+        return cache.getByRequest(request);
+    }
+
+    /** Looks the program up in the local cache, remembering a hit for the request's exact bytes; never blocks. */
+    public Lookup lookup(Program program, byte[] request) {
         String key = cache.key(program);
-        return new Lookup(program, key, cache.get(key));
+        byte[] hit = cache.get(key);
+        if (hit != null) {
+            cache.rememberRequest(request, hit);
+        }
+        return new Lookup(program, key, request, hit);
     }
 
     /**
@@ -70,6 +79,7 @@ public final class CompileService {
         Optional<byte[]> fromShared = shared.get(lookup.key());
         if (fromShared.isPresent()) {
             cache.put(lookup.key(), fromShared.get());
+            cache.rememberRequest(lookup.request(), fromShared.get());
             return new Reply(fromShared.get(), Outcome.CACHED, "");
         }
         return coalescer.run(lookup.key(), () -> runNow(lookup, clientGone), clientGone);
@@ -89,6 +99,7 @@ public final class CompileService {
         byte[] body = serialize(m.response());
         if (m.outcome().cacheable()) {
             cache.put(lookup.key(), body);
+            cache.rememberRequest(lookup.request(), body);
             shared.put(lookup.key(), body);
         }
         return new Reply(body, m.outcome(), result.container());

@@ -5,6 +5,7 @@ import dev.compilerd.compile.InvalidProgramException;
 import dev.compilerd.compile.Outcome;
 import dev.compilerd.compile.Txtar;
 import dev.compilerd.sandbox.Program;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -107,9 +108,12 @@ public final class CompileHandler {
      */
     private CompileService.Lookup lookUp(Request request, Response response, Callback callback, byte[] body,
                                          long start) throws BadRequestException {
-        boolean queryVet = request.getHttpURI().getQuery() != null
-                && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
-        CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body, queryVet);
+        byte[] exact = exactRequest(request, body);
+        if (answerSeen(response, callback, exact, start)) {
+            return null;
+        }
+        CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body,
+                queryVet(request));
         Program program;
         try {
             program = new Program(Txtar.split(parsed.body()), parsed.withVet());
@@ -118,7 +122,7 @@ public final class CompileHandler {
             replies.errors(response, callback, 200, e.getMessage());
             return null;
         }
-        CompileService.Lookup lookup = service.lookup(program);
+        CompileService.Lookup lookup = service.lookup(program, exact);
         if (lookup.cached() == null) {
             return lookup;
         }
@@ -152,6 +156,34 @@ public final class CompileHandler {
         }
         log.record(outcome, "miss", millisSince(start), "");
         replies.failure(response, callback, outcome, e);
+    }
+
+    /** Answers a repeat of a request answered before (same bytes), with no parsing or hashing; false if none. */
+    private boolean answerSeen(Response response, Callback callback, byte[] exact, long start) {
+        byte[] seen = service.cached(exact);
+        if (seen == null) {
+            return false;
+        }
+        log.record(Outcome.CACHED, "hit", millisSince(start), "");
+        Responses.send(response, callback, 200, Responses.JSON, seen);
+        return true;
+    }
+
+    private static boolean queryVet(Request request) {
+        return request.getHttpURI().getQuery() != null
+                && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
+    }
+
+    /** Everything of a request that decides its answer: its content type, ?withVet, and its body. */
+    private static byte[] exactRequest(Request request, byte[] body) {
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        byte[] type = contentType == null ? new byte[0] : contentType.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[type.length + 2 + body.length];
+        System.arraycopy(type, 0, out, 0, type.length);
+        out[type.length] = 0;
+        out[type.length + 1] = (byte) (queryVet(request) ? 1 : 0);
+        System.arraycopy(body, 0, out, type.length + 2, body.length);
+        return out;
     }
 
     private static long millisSince(long start) {

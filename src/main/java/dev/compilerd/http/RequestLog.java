@@ -43,11 +43,11 @@ final class RequestLog implements AutoCloseable {
     /** Counts the outcome and logs its line; {@code cache} is hit, shared, coalesced or miss. */
     void record(Outcome outcome, String cache, long millis, String container) {
         counts.get(outcome).increment();
+        String name = container.isEmpty() ? "-" : container;
         LOG.atInfo().addKeyValue("status", outcome.status()).addKeyValue("cache", cache)
-                .addKeyValue("outcome", outcome.label()).addKeyValue("ms", millis)
-                .addKeyValue("container", container.isEmpty() ? "-" : container)
-                .log("POST /compile status={} cache={} outcome={} ms={} container={}", outcome.status(), cache,
-                        outcome.label(), millis, container.isEmpty() ? "-" : container);
+                .addKeyValue("outcome", outcome.label()).addKeyValue("ms", millis).addKeyValue("container", name)
+                .log("POST /compile status=" + outcome.status() + " cache=" + cache + " outcome=" + outcome.label()
+                        + " ms=" + millis + " container=" + name);
     }
 
     /** Waits (briefly) until the queued lines are written, so the last requests' lines are not lost. */

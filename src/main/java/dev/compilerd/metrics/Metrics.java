@@ -28,9 +28,9 @@ public final class Metrics {
     public void bindCache(ResultCache cache) {
         gauge("compilerd_cache_entries", cache, ResultCache::size, "cached responses");
         gauge("compilerd_cache_bytes", cache, ResultCache::bytes, "bytes of cached responses");
-        counter("compilerd_cache_hits", cache, c -> c.stats().hitCount(), "cache hits");
-        counter("compilerd_cache_misses", cache, c -> c.stats().missCount(), "cache misses");
-        counter("compilerd_cache_evictions", cache, c -> c.stats().evictionCount(), "cache evictions");
+        counter("compilerd_cache_hits", cache, ResultCache::hitCount, "cache hits");
+        counter("compilerd_cache_misses", cache, ResultCache::missCount, "cache misses");
+        counter("compilerd_cache_evictions", cache, ResultCache::evictionCount, "cache evictions");
     }
 
     public void bindAdmission(Admission admission) {

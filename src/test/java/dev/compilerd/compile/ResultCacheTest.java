@@ -72,8 +72,29 @@ class ResultCacheTest {
         assertThat(cache.get(key)).containsExactly(1, 2, 3);
         assertThat(cache.size()).isEqualTo(1);
         assertThat(cache.bytes()).isEqualTo(3);
-        assertThat(cache.stats().hitCount()).isEqualTo(1);
-        assertThat(cache.stats().missCount()).isEqualTo(1);
+        assertThat(cache.hitCount()).isEqualTo(1);
+        assertThat(cache.missCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestsExactBytesFindTheResponseTheyGotByContentNotIdentity() {
+        cache.rememberRequest("raw\0package main".getBytes(), new byte[] {7});
+
+        assertThat(cache.getByRequest("raw\0package main".getBytes())).containsExactly(7);
+        assertThat(cache.getByRequest("raw\0package mai".getBytes())).isNull();
+        assertThat(cache.hitCount()).isEqualTo(1);
+        assertThat(cache.missCount()).isZero(); // a memo miss is not a miss: the cache is asked next
+    }
+
+    @Test
+    void theRequestMemoHoldsAtMostItsShareOfTheBytes() {
+        ResultCache c = new ResultCache(1000, 8 * 1000, "img"); // memo: 1000 bytes, each entry weighs >= 8
+        for (int i = 0; i < 100; i++) {
+            c.rememberRequest(("request " + i + " " + "x".repeat(40)).getBytes(), new byte[50]);
+        }
+        long kept = java.util.stream.IntStream.range(0, 100)
+                .filter(i -> c.getByRequest(("request " + i + " " + "x".repeat(40)).getBytes()) != null).count();
+        assertThat(kept).isBetween(1L, 1000L / 100);
     }
 
     @Test
@@ -137,7 +158,10 @@ class ResultCacheTest {
 
         off.put("k", new byte[] {1});
 
+        off.rememberRequest(new byte[] {1}, new byte[] {1});
+
         assertThat(off.get("k")).isNull();
+        assertThat(off.getByRequest(new byte[] {1})).isNull();
         assertThat(off.size()).isZero();
     }
 }

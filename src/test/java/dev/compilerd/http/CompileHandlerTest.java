@@ -31,6 +31,22 @@ class CompileHandlerTest extends JettyTestBase {
     }
 
     @Test
+    void aRepeatIsAnsweredFromItsExactBytesButTheSameBodyUnderAnotherTypeOrVetFlagIsAnotherRequest()
+            throws Exception {
+        start();
+        String json = "{\"Body\":\"package main\"}";
+        String viaJson = post("application/json", json).body();
+        assertThat(viaJson).contains("ran [prog.go] vet=false");
+        assertThat(post("text/plain", json).body()).contains("vet=false"); // the same bytes as Go source: a run
+        assertThat(sandbox.runs).hasValue(2);
+        assertThat(post("/compile?withVet=true", "text/plain", json).body()).contains("vet=true");
+        assertThat(post("application/json", json).body()).isEqualTo(viaJson);
+
+        assertThat(sandbox.runs).hasValue(3);
+        assertThat(count("cached")).isEqualTo(1);
+    }
+
+    @Test
     void jsonAndFormInputsReachTheSandboxWithTheirVetFlag() throws Exception {
         start();
         assertThat(post("application/json", "{\"Body\":\"package main\",\"withVet\":true}").body())

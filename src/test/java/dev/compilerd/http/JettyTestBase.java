@@ -43,7 +43,11 @@ abstract class JettyTestBase {
     }
 
     HttpResponse<String> post(String contentType, String body) throws Exception {
-        return client.send(HttpRequest.newBuilder(uri("/compile")).header("Content-Type", contentType)
+        return post("/compile", contentType, body);
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
