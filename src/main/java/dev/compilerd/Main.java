@@ -49,9 +49,6 @@ public final class Main {
     static final Duration HALT_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-    /** Beyond the queue wait and the hard deadline: docker run's own exit after a removal. */
-    static final Duration RUN_SLACK = Duration.ofSeconds(10);
-
     private final Config config;
     private final Lifecycle lifecycle;
     private final Admission admission;
@@ -68,7 +65,7 @@ public final class Main {
                 config.admission().maxQueueWait(), Ticker.systemTicker());
         SharedTier shared = config.cache().shared().isPresent()
                 ? new SharedCache(config.cache(), Ticker.systemTicker(), metrics.registry()) : SharedTier.NONE;
-        Duration longestRun = config.admission().maxQueueWait().plus(config.limits().hardDeadline()).plus(RUN_SLACK);
+        Duration longestRun = config.admission().maxQueueWait().plus(config.limits().hardDeadline()).plus(DockerSandbox.EXIT_AFTER_REMOVE);
         this.service = new CompileService(sandbox, cache, shared, admission, config.admission().queue(), longestRun,
                 new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes(),
                         sandbox.info().modules().stream().map(SandboxInfo.Module::path).toList()), json,

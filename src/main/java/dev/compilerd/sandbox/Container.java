@@ -19,9 +19,9 @@ import org.apache.commons.exec.ExecuteStreamHandler;
 import org.apache.commons.exec.ExecuteWatchdog;
 
 /**
- * One started {@code docker run -i} process: waits for the runner's ready line, takes one program on
- * stdin and collects the bounded result. Killing this process does not stop the container: callers
- * remove it by name. Used by one thread at a time.
+ * One started {@code docker run -i} process: waits for the runner's ready line, takes one request (a program, or
+ * the info request) on stdin and collects the bounded result. Killing this process does not stop the container:
+ * callers remove it by name. Used by one thread at a time.
  */
 final class Container {
     /** The line the runner prints once it waits for a program (docker/playground/runner/contract.json). */
@@ -37,13 +37,13 @@ final class Container {
     private final ExecuteWatchdog cli = ExecuteWatchdog.builder().setTimeout(ExecuteWatchdog.INFINITE_TIMEOUT_DURATION).get();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CountDownLatch drained = new CountDownLatch(2);
-    private final TailBuffer result;
+    private final Exec.CappedBuffer result;
     private final Exec.CappedBuffer stderr = new Exec.CappedBuffer(MAX_STDERR);
     private volatile OutputStream stdin;
 
     private Container(String name, int maxResultBytes) {
         this.name = name;
-        this.result = new TailBuffer(maxResultBytes);
+        this.result = new Exec.CappedBuffer(maxResultBytes);
     }
 
     /** Launches docker run; the container is starting when this returns. */
@@ -103,12 +103,12 @@ final class Container {
         return exit.hasResult() ? exit.getExitValue() : -1;
     }
 
-    /** The last bytes the runner printed after its ready line (at most maxResultBytes). */
+    /** What the runner printed after its ready line, up to maxResultBytes. */
     byte[] result() {
-        return result.bytes();
+        return result.toByteArray();
     }
 
-    /** Whether more was printed than kept: the result line is still whole if it fits in the tail. */
+    /** Whether the runner printed more than maxResultBytes: then no result of it is trusted. */
     boolean resultOverflowed() {
         return result.overflowed();
     }

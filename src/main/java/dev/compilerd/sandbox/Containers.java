@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns every container this process starts: registers a name before docker run, removes it with docker rm -f on
- * every path, and reaps labelled containers whose owning process is gone, never those of a live one. Thread-safe.
+ * Owns every container this process starts: registers a name before docker run, sees it removed on every path
+ * (docker run's --rm once it exited by itself, docker rm -f otherwise), and reaps labelled containers whose owning process is gone, never those of a live one. Thread-safe.
  */
 public final class Containers implements AutoCloseable {
     /** How long one docker rm -f / ps may take before we give up on it. */
@@ -120,9 +120,6 @@ public final class Containers implements AutoCloseable {
         if (!o.ok()) {
             throw new SandboxException("docker ps failed (exit " + o.exitCode() + "): " + LogText.escape(o.stderr().strip()));
         }
-        for (String name : List.copyOf(unremoved)) {
-            removeNow(name);
-        }
         List<String> orphans = new ArrayList<>();
         for (String line : o.stdout().split("\n")) {
             String[] f = line.trim().split("\\s+");
@@ -132,6 +129,10 @@ public final class Containers implements AutoCloseable {
             if (!name.isEmpty() && !owned.contains(name) && (mine || !ownerAlive.test(instance))) {
                 orphans.add(name);
             }
+        }
+        // Retried after the orphans are chosen: a name removed now is still in the listing, and is not an orphan.
+        for (String name : List.copyOf(unremoved)) {
+            removeNow(name);
         }
         int n = 0;
         for (String name : orphans) {

@@ -12,9 +12,6 @@ import java.util.List;
  * flags: the server chooses only names, owner labels, the pinned image and the limits. Immutable.
  */
 public final class DockerCommand {
-    /** The label every container of ours carries: the owner (the container prefix) and the owning process. */
-    public static final String OWNER_LABEL = "dev.compilerd.owner";
-    public static final String INSTANCE_LABEL = "dev.compilerd.instance";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final List<String> wrapper;

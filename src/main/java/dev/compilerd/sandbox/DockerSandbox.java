@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerSandbox implements Sandbox, AutoCloseable {
     /** How long docker run's CLI may take to exit after the container was removed. */
-    static final Duration EXIT_AFTER_REMOVE = Duration.ofSeconds(10);
+    public static final Duration EXIT_AFTER_REMOVE = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(DockerSandbox.class);
 
     private final Containers containers;

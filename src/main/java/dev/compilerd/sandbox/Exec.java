@@ -52,24 +52,35 @@ public final class Exec {
         return cmd;
     }
 
-    /** A byte buffer that silently stops growing at its limit. */
+    /** A byte buffer that stops growing at its limit (and remembers that it did), so output costs bounded memory. */
     static final class CappedBuffer extends ByteArrayOutputStream {
         private final int limit;
+        private boolean overflowed;
 
         CappedBuffer(int limit) {
+            super(Math.min(limit, 256));
             this.limit = limit;
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) {
-            super.write(b, off, Math.max(0, Math.min(len, limit - count)));
+            int kept = Math.max(0, Math.min(len, limit - count));
+            overflowed |= kept < len;
+            super.write(b, off, kept);
         }
 
         @Override
         public synchronized void write(int b) {
             if (count < limit) {
                 super.write(b);
+            } else {
+                overflowed = true;
             }
+        }
+
+        /** Whether anything was written past the limit (and dropped). */
+        synchronized boolean overflowed() {
+            return overflowed;
         }
     }
 }

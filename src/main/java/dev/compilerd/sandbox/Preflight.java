@@ -116,9 +116,11 @@ public final class Preflight {
     public SandboxInfo info(Containers containers, RunnerProtocol protocol, Duration timeout)
             throws SandboxException, InterruptedException {
         Container c = containers.startReady(timeout);
+        boolean exited = false;
         try {
             c.send(protocol.infoRequest());
-            if (!c.awaitExit(timeout) || c.exitCode() != 0) {
+            exited = c.awaitExit(timeout);
+            if (!exited || c.exitCode() != 0) {
                 throw new SandboxException("the sandbox runner did not answer an info request" + c.describeExit());
             }
             return protocol.parseInfo(c.result(), c.resultOverflowed());
@@ -126,7 +128,11 @@ public final class Preflight {
             throw new SandboxException("the sandbox runner's info answer is unreadable (" + e.getMessage()
                     + "): rebuild the image with vm/startup.sh");
         } finally {
-            containers.removeNow(c.name);
+            if (exited) {
+                containers.gone(c.name); // docker run's --rm has removed it
+            } else {
+                containers.removeNow(c.name);
+            }
         }
     }
 
