@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * a waiter that could not finish before the drain ends is turned away as soon as that is known. Thread-safe.
  */
 public final class Admission {
-    /** How often a queued request checks whether its client is still there (it also checks when dequeued). */
+    /** How often a waiting request checks whether its client is still there (it also checks when dequeued). */
     static final Duration POLL = Duration.ofMillis(500);
     /** The run time assumed before any run has finished. */
     static final Duration RUN_TIME_PRIOR = Duration.ofSeconds(1);
@@ -135,7 +135,7 @@ public final class Admission {
     private BusyException busy(String why, int position) {
         Outcome outcome = lastStart == Long.MAX_VALUE ? Outcome.BUSY : Outcome.SHUTTING_DOWN;
         long excess = expectedWait(position) - maxWait.toNanos();
-        return new BusyException(why, Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), excess)), outcome);
+        return new BusyException(why, Duration.ofNanos(Math.max(BusyException.MIN_RETRY_AFTER.toNanos(), excess)), outcome);
     }
 
     /**

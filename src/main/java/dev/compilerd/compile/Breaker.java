@@ -14,7 +14,6 @@ final class Breaker {
     private final Ticker ticker;
     private int failures;
     private long openUntil;
-    private boolean open;
     private boolean trialOut;
 
     Breaker(int failuresToOpen, Duration openFor, Ticker ticker) {
@@ -25,7 +24,7 @@ final class Breaker {
 
     /** Whether a call may go ahead now; when half open, only the one trial call may. */
     synchronized boolean allow() {
-        if (!open) {
+        if (!isOpen()) {
             return true;
         }
         if (ticker.read() < openUntil || trialOut) {
@@ -37,14 +36,12 @@ final class Breaker {
 
     synchronized void success() {
         failures = 0;
-        open = false;
         trialOut = false;
     }
 
     synchronized void failure() {
         failures++;
-        if (open || failures >= failuresToOpen) {
-            open = true;
+        if (isOpen()) {
             trialOut = false;
             openUntil = ticker.read() + openForNanos;
         }
@@ -52,6 +49,6 @@ final class Breaker {
 
     /** Open means calls are being skipped (including while a trial call is out). */
     synchronized boolean isOpen() {
-        return open;
+        return failures >= failuresToOpen;
     }
 }

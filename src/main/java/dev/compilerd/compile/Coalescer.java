@@ -1,6 +1,7 @@
 package dev.compilerd.compile;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -15,15 +16,6 @@ import java.util.function.BooleanSupplier;
  * bounded in number and in how long they wait, and leave when their client does. Thread-safe.
  */
 final class Coalescer {
-    /** How often a follower checks whether its client is still there. */
-    static final Duration POLL = Duration.ofMillis(500);
-
-    /** Work that answers one request. */
-    @FunctionalInterface
-    interface Run {
-        CompileService.Reply call() throws Exception;
-    }
-
     private final ConcurrentHashMap<String, CompletableFuture<CompileService.Reply>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger followers = new AtomicInteger();
     private final int maxFollowers;
@@ -38,7 +30,7 @@ final class Coalescer {
         this.maxWait = maxWait;
     }
 
-    CompileService.Reply run(String key, Run run, BooleanSupplier clientGone) throws Exception {
+    CompileService.Reply run(String key, Callable<CompileService.Reply> run, BooleanSupplier clientGone) throws Exception {
         CompletableFuture<CompileService.Reply> mine = new CompletableFuture<>();
         CompletableFuture<CompileService.Reply> leader = inFlight.putIfAbsent(key, mine);
         if (leader == null) {
@@ -66,7 +58,7 @@ final class Coalescer {
         if (followers.incrementAndGet() > maxFollowers) {
             followers.decrementAndGet();
             throw new BusyException(maxFollowers + " requests already wait for identical programs",
-                    Duration.ofSeconds(1), Outcome.BUSY);
+                    BusyException.MIN_RETRY_AFTER, Outcome.BUSY);
         }
         try {
             long deadline = System.nanoTime() + maxWait.toNanos();
@@ -74,10 +66,10 @@ final class Coalescer {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new BusyException("an identical program ran longer than " + maxWait.toSeconds()
-                            + " s", Duration.ofSeconds(1), Outcome.BUSY);
+                            + " s", BusyException.MIN_RETRY_AFTER, Outcome.BUSY);
                 }
                 try {
-                    return leader.get(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
+                    return leader.get(Math.min(left, Admission.POLL.toNanos()), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     if (clientGone.getAsBoolean()) {
                         throw new AbandonedException();

@@ -78,8 +78,7 @@ public final class CompileService {
     public Reply run(Lookup lookup, BooleanSupplier clientGone) throws Exception {
         Optional<byte[]> fromShared = shared.get(lookup.key());
         if (fromShared.isPresent()) {
-            cache.put(lookup.key(), fromShared.get());
-            cache.rememberRequest(lookup.request(), fromShared.get());
+            cache.put(lookup.key(), lookup.request(), fromShared.get());
             return new Reply(fromShared.get(), Outcome.CACHED, "");
         }
         return coalescer.run(lookup.key(), () -> runNow(lookup, clientGone), clientGone);
@@ -98,8 +97,7 @@ public final class CompileService {
         ResponseMapper.Mapped m = mapper.map(result);
         byte[] body = serialize(m.response());
         if (m.outcome().cacheable()) {
-            cache.put(lookup.key(), body);
-            cache.rememberRequest(lookup.request(), body);
+            cache.put(lookup.key(), lookup.request(), body);
             shared.put(lookup.key(), body);
         }
         return new Reply(body, m.outcome(), result.container());

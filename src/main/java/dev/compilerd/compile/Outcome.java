@@ -31,7 +31,7 @@ public enum Outcome {
     BAD_REQUEST("bad-request", 400, false),
     READ_ERROR("read-error", 400, false),
     METHOD_NOT_ALLOWED("method-not-allowed", 405, false),
-    /** The client went away while queued; nothing is sent (logged as 499, nginx's word for it). */
+    /** The client went away while queued: logged as 499 (nginx's word for it); a 503 goes to the closed socket. */
     ABANDONED("abandoned", 499, false),
     BUSY("busy", 503, false),
     SHUTTING_DOWN("shutting-down", 503, false),

@@ -66,6 +66,12 @@ public final class ResultCache {
         return memo.getIfPresent(new Fingerprint(request));
     }
 
+    /** Caches a response under its key, and for the exact bytes of the request it answered. */
+    public void put(String key, byte[] request, byte[] response) {
+        put(key, response);
+        rememberRequest(request, response);
+    }
+
     /** Remembers that a request with exactly these bytes is answered by this (cached) response. */
     public void rememberRequest(byte[] request, byte[] response) {
         memo.put(new Fingerprint(request), response);

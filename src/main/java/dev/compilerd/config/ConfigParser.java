@@ -62,11 +62,6 @@ public final class ConfigParser {
         throw new ConfigException("expected flags for a run, got a request for help or the version");
     }
 
-    /** The usage text of --help. */
-    public String help() {
-        return commandLine(new Flags()).getUsageMessage(CommandLine.Help.Ansi.OFF);
-    }
-
     private CommandLine commandLine(Flags flags) {
         CommandLine cli = new CommandLine(flags);
         cli.setDefaultValueProvider(new EnvironmentDefaults());
@@ -76,7 +71,7 @@ public final class ConfigParser {
         return cli;
     }
 
-    /** A flag that is not given comes from its COMPILERD_* variable, else from {@link #DEFAULTS}. */
+    /** A flag that is not given comes from its COMPILERD_* variable, else from its field's value in {@link Flags}. */
     private final class EnvironmentDefaults implements IDefaultValueProvider {
         @Override
         public String defaultValue(ArgSpec arg) {

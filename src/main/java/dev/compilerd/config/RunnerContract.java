@@ -11,16 +11,16 @@ import java.util.regex.Pattern;
 
 /**
  * The runner protocol's shared constants and file-name rule, read from docker/playground/runner/contract.json,
- * the same file the runner embeds: the server and the runner cannot disagree on them. Immutable.
+ * the same file the runner embeds: the server and the runner cannot disagree on them (the Java side reads what it
+ * uses). Immutable.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunnerContract(
         String readyLine,
-        int maxHeaderBytes,
         int maxFiles,
         int maxFileNameLength,
         int maxPathDepth,
-        String fileNamePattern,
+        Pattern fileNamePattern,
         int maxOutputLimit,
         int maxErrorsBytes,
         int framingFactor,
@@ -50,7 +50,7 @@ public record RunnerContract(
         if (name.isEmpty() || name.length() > maxFileNameLength) {
             return Optional.of("file name must have 1 to " + maxFileNameLength + " characters");
         }
-        if (!Pattern.matches(fileNamePattern, name)) {
+        if (!fileNamePattern.matcher(name).matches()) {
             return Optional.of("use letters, digits, '.', '_', '-' and '/'");
         }
         for (String part : name.split("/", -1)) {

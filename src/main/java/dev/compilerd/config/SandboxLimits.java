@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * The limits every sandboxed run gets; the hard deadline is derived so it always exceeds the soft ones.
- * Built by {@link ConfigParser} (where a test checks every flag lands in its own field) or {@link #defaults()}.
+ * Built from the flags by {@code Flags.toConfig} (a test checks every flag lands in its own field) or by
+ * {@link #defaults()}.
  */
 public record SandboxLimits(
         Duration buildTimeout,

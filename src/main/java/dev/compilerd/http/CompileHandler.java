@@ -108,12 +108,16 @@ public final class CompileHandler {
      */
     private CompileService.Lookup lookUp(Request request, Response response, Callback callback, byte[] body,
                                          long start) throws BadRequestException {
-        byte[] exact = exactRequest(request, body);
-        if (answerSeen(response, callback, exact, start)) {
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        boolean queryVet = request.getHttpURI().getQuery() != null
+                && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
+        byte[] exact = exactRequest(contentType, queryVet, body);
+        byte[] seen = service.cached(exact);
+        if (seen != null) { // a repeat of a request answered before: no parsing, no hashing
+            answerHit(response, callback, seen, start);
             return null;
         }
-        CompileRequest parsed = parser.parse(request.getHeaders().get(HttpHeader.CONTENT_TYPE), body,
-                queryVet(request));
+        CompileRequest parsed = parser.parse(contentType, body, queryVet);
         Program program;
         try {
             program = new Program(Txtar.split(parsed.body()), parsed.withVet());
@@ -126,9 +130,13 @@ public final class CompileHandler {
         if (lookup.cached() == null) {
             return lookup;
         }
-        log.record(Outcome.CACHED, "hit", millisSince(start), "");
-        Responses.send(response, callback, 200, Responses.JSON, lookup.cached());
+        answerHit(response, callback, lookup.cached(), start);
         return null;
+    }
+
+    private void answerHit(Response response, Callback callback, byte[] answer, long start) {
+        log.record(Outcome.CACHED, "hit", millisSince(start), "");
+        Responses.send(response, callback, 200, Responses.JSON, answer);
     }
 
     private void run(Request request, Response response, Callback callback, CompileService.Lookup lookup, long start)
@@ -158,30 +166,13 @@ public final class CompileHandler {
         replies.failure(response, callback, outcome, e);
     }
 
-    /** Answers a repeat of a request answered before (same bytes), with no parsing or hashing; false if none. */
-    private boolean answerSeen(Response response, Callback callback, byte[] exact, long start) {
-        byte[] seen = service.cached(exact);
-        if (seen == null) {
-            return false;
-        }
-        log.record(Outcome.CACHED, "hit", millisSince(start), "");
-        Responses.send(response, callback, 200, Responses.JSON, seen);
-        return true;
-    }
-
-    private static boolean queryVet(Request request) {
-        return request.getHttpURI().getQuery() != null
-                && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
-    }
-
     /** Everything of a request that decides its answer: its content type, ?withVet, and its body. */
-    private static byte[] exactRequest(Request request, byte[] body) {
-        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    private static byte[] exactRequest(String contentType, boolean queryVet, byte[] body) {
         byte[] type = contentType == null ? new byte[0] : contentType.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[type.length + 2 + body.length];
         System.arraycopy(type, 0, out, 0, type.length);
         out[type.length] = 0;
-        out[type.length + 1] = (byte) (queryVet(request) ? 1 : 0);
+        out[type.length + 1] = (byte) (queryVet ? 1 : 0);
         System.arraycopy(body, 0, out, type.length + 2, body.length);
         return out;
     }

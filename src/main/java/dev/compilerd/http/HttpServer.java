@@ -25,7 +25,10 @@ public final class HttpServer {
     public static final int MAX_CONNECTIONS = 2000;
     /** A connection must be this quiet before lameduck closes it: bytes may be a request being parsed. */
     static final Duration QUIET_BEFORE_CLOSE = Duration.ofSeconds(1);
-    /** Threads beyond one per worker and queued request: acceptors, selectors, health checks, metrics. */
+    /**
+     * Threads beyond those that may block: one per worker, per queued request and per request waiting on an identical
+     * program (as many as --queue). These serve acceptors, selectors, cache hits, health checks and metrics.
+     */
     static final int SPARE_THREADS = 32;
 
     private final Server server;
@@ -34,7 +37,7 @@ public final class HttpServer {
     private volatile boolean draining;
 
     public HttpServer(String bind, int port, Router routes, int workers, int queue, Duration drainTimeout) {
-        QueuedThreadPool threads = new QueuedThreadPool(workers + queue + SPARE_THREADS, 8);
+        QueuedThreadPool threads = new QueuedThreadPool(workers + 2 * queue + SPARE_THREADS, 8);
         threads.setName("http");
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();

@@ -13,7 +13,7 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Writes the answer to a /compile request that did not run: the playground's JSON {@code Errors} for what the
  * client can act on, a plain line for the host's own failures (Docker's words stay in the log), and Retry-After
- * on every 503. Thread-safe.
+ * where the outcome calls for it. Thread-safe.
  */
 final class Replies {
     /** Seconds a client is told to wait after a 503 that names no better time. */
@@ -40,15 +40,16 @@ final class Replies {
             // The rest of the body was never read: this connection cannot carry another request.
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
+        int status = outcome == Outcome.ABANDONED ? 503 : outcome.status(); // 499 is the log's word, not HTTP's
         switch (outcome) {
-            case TOO_LARGE -> errors(response, callback, 400, CompileResponse.PROGRAM_TOO_LARGE);
-            case BAD_REQUEST, METHOD_NOT_ALLOWED -> errors(response, callback, outcome.status(), failure.getMessage());
-            case READ_ERROR -> errors(response, callback, 400, "could not read the request body: " + failure.getMessage());
-            case BUSY -> errors(response, callback, 503, "Server busy; try again shortly (or another server).");
-            case ABANDONED -> errors(response, callback, 503, "Client went away while queued.");
-            case SHUTTING_DOWN -> errors(response, callback, 503, "Server shutting down; try another server.");
-            case SANDBOX_UNAVAILABLE -> Responses.text(response, callback, 503, "sandbox unavailable; try again shortly\n");
-            case SANDBOX_ERROR -> Responses.text(response, callback, 500, "sandbox failure; try again later\n");
+            case TOO_LARGE -> errors(response, callback, status, CompileResponse.PROGRAM_TOO_LARGE);
+            case BAD_REQUEST, METHOD_NOT_ALLOWED -> errors(response, callback, status, failure.getMessage());
+            case READ_ERROR -> errors(response, callback, status, "could not read the request body: " + failure.getMessage());
+            case BUSY -> errors(response, callback, status, "Server busy; try again shortly (or another server).");
+            case ABANDONED -> errors(response, callback, status, "Client went away while queued.");
+            case SHUTTING_DOWN -> errors(response, callback, status, "Server shutting down; try another server.");
+            case SANDBOX_UNAVAILABLE -> Responses.text(response, callback, status, "sandbox unavailable; try again shortly\n");
+            case SANDBOX_ERROR -> Responses.text(response, callback, status, "sandbox failure; try again later\n");
             default -> Responses.text(response, callback, 500, "internal error\n");
         }
     }

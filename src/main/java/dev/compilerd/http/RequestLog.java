@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place every /compile request ends, just before its answer is sent (so metrics are never behind what a
+ * The one place every /compile request (but a CORS preflight) ends, just before its answer is sent (so metrics are never behind what a
  * client has seen): counts its {@link Outcome} in compilerd_requests_total and logs one
  * line (with its fields as key-value pairs for the JSON log) through logback's never-blocking request appender,
  * which drops and counts when full (compilerd_request_log_dropped_total). Never blocks. Thread-safe.

@@ -27,7 +27,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
      * @param healthy          whether /healthz answers 200 (false from lameduck on)
      * @param sandboxFailure   why containers fail to start, or null: /healthz fails while it is set
      * @param closeConnections whether responses end their connection (lameduck: move clients off this VM)
-     * @param metrics          serves /metrics, or null for none
+     * @param metrics          serves /metrics
      */
     public Router(CompileHandler compile, BooleanSupplier healthy, Supplier<String> sandboxFailure,
                   BooleanSupplier closeConnections, Handler metrics, byte[] version, String allowOrigin, int port) {
@@ -62,9 +62,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
                 }
             }
             case "/metrics" -> {
-                if (metrics == null) {
-                    Responses.text(response, callback, 404, "not found\n");
-                } else if (!get) {
+                if (!get) {
                     methodNotAllowed(response, callback);
                 } else {
                     request.getComponents().getExecutor().execute(() -> {

@@ -54,7 +54,7 @@ public final class Routes {
         return router;
     }
 
-    /** Flushes the request log; the server closes it after the last request. */
+    /** The request log, which the server closes (flushing its queued lines) after the last request. */
     public AutoCloseable requestLog() {
         return requestLog;
     }
