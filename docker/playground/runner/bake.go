@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -143,11 +144,17 @@ func debianModules() ([]*bakedModule, error) {
 	return mods, nil
 }
 
+// Compiled on first use: only -bake-modules needs them, not the runner of every request.
 var (
-	semverRE   = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$`)
-	snapshotRE = regexp.MustCompile(`~git([0-9]{8})\.([0-9a-f]{7,})`)
-	majorRE    = regexp.MustCompile(`/v([2-9][0-9]*)$`)
+	semverRE   = lazyRegexp(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$`)
+	snapshotRE = lazyRegexp(`~git([0-9]{8})\.([0-9a-f]{7,})`)
+	majorRE    = lazyRegexp(`/v([2-9][0-9]*)$`)
+	pseudoRE   = lazyRegexp(`-(?:0\.)?([0-9]{14})-[0-9a-f]{12}$`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // moduleVersion turns a Debian version (epoch:upstream+repack-revision) into the module's Go version.
 func moduleVersion(modPath, debVersion string) (string, error) {
@@ -161,7 +168,7 @@ func moduleVersion(modPath, debVersion string) (string, error) {
 	if i := strings.Index(v, "+"); i >= 0 {
 		v = v[:i] // +ds, +dfsg: Debian's repacks
 	}
-	if m := snapshotRE.FindStringSubmatch(v); m != nil {
+	if m := snapshotRE().FindStringSubmatch(v); m != nil {
 		pseudo, ok := debianSnapshots[modPath+" "+v]
 		if !ok {
 			return "", fmt.Errorf("Debian version %s is a snapshot; add its pseudo-version to debianSnapshots", debVersion)
@@ -172,12 +179,12 @@ func moduleVersion(modPath, debVersion string) (string, error) {
 		return pseudo, nil
 	}
 	v = "v" + strings.ReplaceAll(v, "~", "-")
-	m := semverRE.FindStringSubmatch(v)
+	m := semverRE().FindStringSubmatch(v)
 	if m == nil {
 		return "", fmt.Errorf("Debian version %s is not a semantic version", debVersion)
 	}
 	want := "0 or 1"
-	if mm := majorRE.FindStringSubmatch(modPath); mm != nil {
+	if mm := majorRE().FindStringSubmatch(modPath); mm != nil {
 		want = mm[1]
 	}
 	if got := m[1]; !(got == want || want == "0 or 1" && (got == "0" || got == "1")) {
@@ -235,7 +242,7 @@ func writeProxyVersion(dir string, m *bakedModule, mods []*bakedModule) error {
 
 // pseudoTime is the commit time a pseudo-version carries.
 func pseudoTime(v string) (time.Time, bool) {
-	m := regexp.MustCompile(`-(?:0\.)?([0-9]{14})-[0-9a-f]{12}$`).FindStringSubmatch(v)
+	m := pseudoRE().FindStringSubmatch(v)
 	if m == nil {
 		return time.Time{}, false
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,7 +75,8 @@ func toolPath(name string) string {
 	return filepath.Join(goRoot, "pkg", "tool", runtime.GOOS+"_"+runtime.GOARCH, name)
 }
 
-// Outputs of the direct path, all in /tmp beside the sources.
+// Outputs of the direct path, all in /tmp beside the sources, and the language version and import
+// path it compiles the package with, as the go command would.
 const (
 	archivePath  = "/tmp/play.a"
 	testmainGo   = "/tmp/play.testmain.go"
@@ -198,7 +200,7 @@ func (d *direct) vetConfig() map[string]any {
 		goFiles = append(goFiles, filepath.Join(workDir, strings.TrimPrefix(s, "./")))
 	}
 	imports := d.imports
-	if !contains(imports, "runtime") {
+	if !slices.Contains(imports, "runtime") {
 		imports = append(append([]string(nil), imports...), "runtime")
 	}
 	importMap, packageFile, standard, vetx := map[string]string{}, map[string]string{}, map[string]bool{}, map[string]string{}
@@ -221,15 +223,6 @@ func (d *direct) vetConfig() map[string]any {
 		"Standard": standard, "PackageVetx": vetx, "VetxOnly": false, "VetxOutput": vetxOutPath,
 		"GoVersion": "go" + defaultGoLang, "SucceedOnTypecheckFailure": false,
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // directives that make the go command do more than compile and link the files.

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -74,18 +75,14 @@ func notMain(files map[string]string) bool {
 }
 
 // isTestProgram applies the playground's rule to prog.go: package main, no func main, and a test,
-// benchmark, fuzz target or TestMain with a testing parameter, or an example. Such a program is
-// built with go test -c and run with -test.v.
+// benchmark, fuzz target or TestMain with one *T, *B, *F or *M parameter (testingParamName), or an
+// example. Such a program is built with go test -c and run with -test.v.
 func isTestProgram(src string) bool {
 	if src == "" {
 		return false
 	}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, progName, src, parser.PackageClauseOnly)
+	f, err := parser.ParseFile(token.NewFileSet(), progName, src, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil || f.Name.Name != "main" {
-		return false
-	}
-	if f, err = parser.ParseFile(fset, progName, src, parser.ParseComments|parser.SkipObjectResolution); err != nil {
 		return false
 	}
 	hasTests := false
@@ -102,32 +99,10 @@ func isTestProgram(src string) bool {
 			}
 		case fn.Recv != nil:
 		case isTestName(name, "Test"), isTestName(name, "Benchmark"), isTestName(name, "Fuzz"):
-			hasTests = hasTests || takesTestingPointer(fn)
+			hasTests = hasTests || slices.Contains([]string{"T", "B", "F", "M"}, testingParamName(fn))
 		}
 	}
 	return hasTests || len(doc.Examples(f)) > 0
-}
-
-// takesTestingPointer reports whether fn has the shape of a test function: one parameter of type
-// *T, *B, *F or *M (from whatever name testing is imported as) and no results.
-func takesTestingPointer(fn *ast.FuncDecl) bool {
-	t := fn.Type
-	if t.Results != nil && len(t.Results.List) > 0 || t.Params == nil || len(t.Params.List) != 1 ||
-		len(t.Params.List[0].Names) > 1 {
-		return false
-	}
-	star, ok := t.Params.List[0].Type.(*ast.StarExpr)
-	if !ok {
-		return false
-	}
-	var name string
-	switch x := star.X.(type) {
-	case *ast.Ident:
-		name = x.Name
-	case *ast.SelectorExpr:
-		name = x.Sel.Name
-	}
-	return name == "T" || name == "B" || name == "F" || name == "M"
 }
 
 // isTestName follows go test's rule: the prefix, then nothing or a rune that is not lower case.

@@ -228,7 +228,7 @@ func handle(h *Header) *Result {
 	if !h.noFast {
 		plan = planDirect(files, isTest)
 	}
-	out, ok, timedOut, fast := buildProgram(plan, isTest, deadline)
+	out, ok, timedOut, fast := buildProgram(plan, isTest, mods, deadline)
 	res.FastBuild = fast
 	res.BuildMs = time.Since(start).Milliseconds()
 	switch {
@@ -264,14 +264,14 @@ func handle(h *Header) *Result {
 }
 
 // buildProgram compiles and links the program directly when plan allows, else with the go command.
-func buildProgram(plan *direct, isTest bool, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
+func buildProgram(plan *direct, isTest bool, mods *Modules, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
 	if plan != nil {
 		out, ok, timedOut, handled := plan.build(deadline)
 		if handled {
 			return out, ok, timedOut, true
 		}
 	}
-	if err := linkModuleCache(modCacheTmp, modCacheDir, readModules()); err != nil {
+	if err := linkModuleCache(modCacheTmp, modCacheDir, mods); err != nil {
 		return []byte(err.Error()), false, false, false
 	}
 	args := []string{"build", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
@@ -283,13 +283,11 @@ func buildProgram(plan *direct, isTest bool, deadline time.Time) (out []byte, ok
 	return out, ok, timedOut, false
 }
 
-// vet runs the vet tool directly when plan allows, else go vet, within the build's deadline.
+// vet runs the vet tool directly when plan allows, else go vet, within the build's deadline. It runs
+// only after a successful build, so go vet finds the module cache buildProgram linked.
 func vet(plan *direct, deadline time.Time) (out []byte, ok, timedOut bool) {
 	if plan != nil {
 		return plan.vet(deadline)
-	}
-	if err := linkModuleCache(modCacheTmp, modCacheDir, readModules()); err != nil {
-		return []byte(err.Error()), false, false
 	}
 	return runTool(time.Until(deadline), goTool, "vet", "-tags=faketime", ".")
 }

@@ -41,28 +41,28 @@ func loadTestFuncs(names []string, sources map[string]string) (*testFuncs, error
 			if !ok || fn.Recv != nil {
 				continue
 			}
-			name := fn.Name.Name
+			name, param := fn.Name.Name, testingParamName(fn)
 			var list *[]string
-			param := ""
+			want := ""
 			switch {
-			case name == "TestMain" && hasTestingParam(fn, "T"):
-				list, param = &t.tests, "T"
+			case name == "TestMain" && param == "T":
+				list, want = &t.tests, "T"
 			case name == "TestMain":
-				if !hasTestingParam(fn, "M") || t.testMain {
+				if param != "M" || t.testMain {
 					return nil, fmt.Errorf("%s: bad or second TestMain", name)
 				}
 				t.testMain, t.needTest = true, true
 				continue
 			case isTestName(name, "Test"):
-				list, param = &t.tests, "T"
+				list, want = &t.tests, "T"
 			case isTestName(name, "Benchmark"):
-				list, param = &t.benchmarks, "B"
+				list, want = &t.benchmarks, "B"
 			case isTestName(name, "Fuzz"):
-				list, param = &t.fuzzTargets, "F"
+				list, want = &t.fuzzTargets, "F"
 			default:
 				continue
 			}
-			if !hasTestingParam(fn, param) || fn.Type.TypeParams.NumFields() > 0 {
+			if param != want || fn.Type.TypeParams.NumFields() > 0 {
 				return nil, fmt.Errorf("%s: wrong signature", name)
 			}
 			*list = append(*list, name)
@@ -81,25 +81,25 @@ func loadTestFuncs(names []string, sources map[string]string) (*testFuncs, error
 	return t, nil
 }
 
-// hasTestingParam reports whether fn takes exactly one *X or *pkg.X parameter and returns nothing
-// (go test cannot know what name testing is imported under either).
-func hasTestingParam(fn *ast.FuncDecl, x string) bool {
+// testingParamName is X when fn takes exactly one *X or *pkg.X parameter and returns nothing, the
+// shape of a test function, else "" (go test cannot know what name testing is imported under either).
+func testingParamName(fn *ast.FuncDecl) string {
 	ft := fn.Type
 	if ft.Results != nil && len(ft.Results.List) > 0 || ft.Params == nil || len(ft.Params.List) != 1 ||
 		len(ft.Params.List[0].Names) > 1 {
-		return false
+		return ""
 	}
 	star, ok := ft.Params.List[0].Type.(*ast.StarExpr)
 	if !ok {
-		return false
+		return ""
 	}
 	switch e := star.X.(type) {
 	case *ast.Ident:
-		return e.Name == x
+		return e.Name
 	case *ast.SelectorExpr:
-		return e.Sel.Name == x
+		return e.Sel.Name
 	}
-	return false
+	return ""
 }
 
 // testmain is the source of the test binary's package main, equivalent to the one go test generates
