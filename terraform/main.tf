@@ -1,5 +1,5 @@
 # The fleet's timings, in one place. The server's side lives in
-# src/main/java/dev/compilerd/config/Defaults.java; FleetConfigTest parses this file and
+# src/main/java/dev/compilerd/config/Defaults.java; FleetTimingTest parses this file and
 # vm/compilerd.service and fails when the two sides stop agreeing. README.md has the arithmetic.
 locals {
   # --- server defaults (Defaults.java), copied here so the inequalities below can be read ---

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -151,8 +154,8 @@ class AdmissionTest extends AdmissionTestBase {
         Admission.Permit first = admission.acquire(STAYS);
         Admission wide = new Admission(1, 10, Duration.ofMinutes(1), ticker);
         Admission.Permit holder = wide.acquire(STAYS);
-        java.util.List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        java.util.List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<Void>> all = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             int id = i;
             all.add(CompletableFuture.runAsync(() -> {
@@ -163,7 +166,7 @@ class AdmissionTest extends AdmissionTestBase {
                 }
             }, threads));
             int queued = i + 1;
-            org.awaitility.Awaitility.await().until(() -> wide.waiting() == queued);
+            await().until(() -> wide.waiting() == queued);
         }
         holder.close();
         all.forEach(CompletableFuture::join);

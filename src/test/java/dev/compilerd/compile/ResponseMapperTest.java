@@ -202,7 +202,7 @@ class ResponseMapperTest {
                 null, "c");
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void programAtItsProcessLimitSaysSoAndIsNeverCached() {
         RunResult r = ran(new RunResult.Run(stream().write(0, "forking\n").bytes(), null, false, true, 0, "", 512, "",
                 Duration.ofSeconds(5)), false);

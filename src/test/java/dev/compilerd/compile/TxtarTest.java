@@ -1,10 +1,11 @@
 package dev.compilerd.compile;
 
-import dev.compilerd.config.RunnerContract;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.compilerd.config.RunnerContract;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -104,23 +105,23 @@ class TxtarTest {
     void parentDirectoryElementIsRejected() {
         assertThatThrownBy(() -> Txtar.split("-- ../evil.go --\npackage main\n"))
                 .isInstanceOf(InvalidProgramException.class)
-                .hasMessage("invalid file name \"../evil.go\": must be a relative path with no empty, '.' or '..' parts");
+                .hasMessage(notRelative("../evil.go"));
         assertThatThrownBy(() -> Txtar.split("-- a/../../b.go --\n"))
-                .hasMessage("invalid file name \"a/../../b.go\": must be a relative path with no empty, '.' or '..' parts");
+                .hasMessage(notRelative("a/../../b.go"));
         assertThatThrownBy(() -> Txtar.split("-- ./a.go --\n"))
-                .hasMessage("invalid file name \"./a.go\": must be a relative path with no empty, '.' or '..' parts");
+                .hasMessage(notRelative("./a.go"));
     }
 
     @Test
     void absolutePathIsRejected() {
         assertThatThrownBy(() -> Txtar.split("-- /etc/passwd --\nroot\n"))
-                .hasMessage("invalid file name \"/etc/passwd\": must be a relative path with no empty, '.' or '..' parts");
+                .hasMessage(notRelative("/etc/passwd"));
     }
 
     @Test
     void emptyPathElementsAreRejected() {
-        assertThatThrownBy(() -> Txtar.split("-- a//b.go --\n")).hasMessage("invalid file name \"a//b.go\": must be a relative path with no empty, '.' or '..' parts");
-        assertThatThrownBy(() -> Txtar.split("-- dir/ --\n")).hasMessage("invalid file name \"dir/\": must be a relative path with no empty, '.' or '..' parts");
+        assertThatThrownBy(() -> Txtar.split("-- a//b.go --\n")).hasMessage(notRelative("a//b.go"));
+        assertThatThrownBy(() -> Txtar.split("-- dir/ --\n")).hasMessage(notRelative("dir/"));
     }
 
     @Test
@@ -160,7 +161,7 @@ class TxtarTest {
 
         assertThatThrownBy(() -> Txtar.split("-- " + tooLong + " --\n"))
                 .hasMessage("invalid file name \"" + "a".repeat(40) + "…\": file name must have 1 to 128 characters");
-        org.assertj.core.api.Assertions.assertThatCode(() -> Txtar.split("-- " + name + " --\n")).doesNotThrowAnyException();
+        assertThatCode(() -> Txtar.split("-- " + name + " --\n")).doesNotThrowAnyException();
     }
 
     @Test
@@ -168,6 +169,11 @@ class TxtarTest {
         assertThatThrownBy(() -> Txtar.split("-- go.mod --\nmodule m\n-- README --\nhi\n"))
                 .isInstanceOf(InvalidProgramException.class)
                 .hasMessage("no .go files in the program");
+    }
+
+    /** The message for a name that is absolute or has an empty, '.' or '..' element. */
+    private static String notRelative(String name) {
+        return "invalid file name \"" + name + "\": must be a relative path with no empty, '.' or '..' parts";
     }
 
     private static String files(int n) {

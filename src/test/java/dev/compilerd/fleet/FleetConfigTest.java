@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.bertramlabs.plugins.hcl4j.RuntimeSymbols.Variable;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,19 +18,19 @@ import org.junit.jupiter.api.Test;
  */
 class FleetConfigTest extends FleetTestBase {
     private static final List<String> HEALTH_CHECK_RANGES = List.of("35.191.0.0/16", "130.211.0.0/22");
+    private static final Pattern REGEX_CALL = Pattern.compile("regex\\(\"([^\"]*)\"");
 
     @Test
     void loadBalancerHealthCheckRequestsHealthzOnTheServerPort() {
-        Map<String, Object> check = tf.referenced(tf.list(backendService().get("health_checks")).get(0));
-        assertRequestsHealthzOnServerPort(check);
+        assertRequestsHealthzOnServerPort(lbHealthCheck());
     }
 
     @Test
     void autohealingUsesTheAutohealingCheckOnHealthzAndWaitsOutTheFirstBoot() {
-        Map<String, Object> policy = tf.block(mig(), "auto_healing_policies");
+        Map<String, Object> policy = autohealingPolicy();
         assertThat(tf.resolve(policy.get("health_check")))
                 .isEqualTo("google_compute_health_check.autohealing.id");
-        assertRequestsHealthzOnServerPort(tf.referenced(policy.get("health_check")));
+        assertRequestsHealthzOnServerPort(autohealingCheck());
         // startup.sh installs Docker + runsc and builds the sandbox image before /healthz can pass.
         assertThat(tf.number(policy.get("initial_delay_sec"))).isGreaterThanOrEqualTo(600);
     }
@@ -137,7 +138,7 @@ class FleetConfigTest extends FleetTestBase {
         assertThat(hash.matcher("0123456789ABCDEF".repeat(4)).find()).as("upper case").isFalse();
         assertThat(hash.matcher("0123456789abcdef".repeat(4).substring(1)).find()).as("63 chars").isFalse();
         assertThat(hash.matcher("").find()).as("empty").isFalse();
-        Map<String, Object> metadata = tf.block(tf.resource("google_compute_instance_template", "compilerd"), "metadata");
+        Map<String, Object> metadata = tf.block(instanceTemplate(), "metadata");
         assertThat(tf.resolve(metadata.get("compilerd-release-sha256"))).isEqualTo("var.release_sha256");
         // The boot script refuses a VM without it, and checks the tarball against it.
         String boot = Files.readString(ROOT.resolve("vm/cloud-init.yaml"));
@@ -169,7 +170,7 @@ class FleetConfigTest extends FleetTestBase {
 
     @Test
     void vmsBootFromTheRepositorysCloudInitWithoutSshKeys() throws IOException {
-        Map<String, Object> metadata = tf.block(tf.resource("google_compute_instance_template", "compilerd"), "metadata");
+        Map<String, Object> metadata = tf.block(instanceTemplate(), "metadata");
         assertThat(metadata).containsKey("user-data").doesNotContainKeys("ssh-keys", "sshKeys");
         assertThat(metadata.get("block-project-ssh-keys")).isEqualTo("true");
         // hcl4j does not evaluate file(), so check the source text names the file, and that it exists.
@@ -222,25 +223,28 @@ class FleetConfigTest extends FleetTestBase {
                 .containsPattern("(?m)^\\s*count\\s*=\\s*" + Pattern.quote(count) + "\\s*$");
     }
 
-    /** The regex("...") patterns in a variable's validation condition; RE2 and Java agree on these. */
-    private static List<String> validationRegexes(String variable) {
-        Matcher m = Pattern.compile("regex\\(\"([^\"]*)\"").matcher(validationCondition(variable));
-        List<String> patterns = new java.util.ArrayList<>();
+    /** The regex("...") patterns in a condition's text, at least one; RE2 and Java agree on these. */
+    private static List<String> regexes(String condition, String description, Object... args) {
+        Matcher m = REGEX_CALL.matcher(condition);
+        List<String> patterns = new ArrayList<>();
         while (m.find()) {
             patterns.add(m.group(1));
         }
-        assertThat(patterns).as("regex() in the validation of var.%s", variable).isNotEmpty();
+        assertThat(patterns).as(description, args).isNotEmpty();
         return patterns;
     }
 
-    /** Whether a CIDR passes the condition's regex() tests (cidrhost() is terraform's; not evaluated here). */
+    /** The regex("...") patterns in a variable's validation condition. */
+    private static List<String> validationRegexes(String variable) {
+        return regexes(validationCondition(variable), "regex() in the validation of var.%s", variable);
+    }
+
+    /** Whether a CIDR passes all the condition's regex() tests (cidrhost() is terraform's; not evaluated here). */
     private static boolean acceptedByPrefixRule(String condition, String cidr) {
-        Matcher m = Pattern.compile("regex\\(\"([^\"]*)\"").matcher(condition);
-        assertThat(m.find()).as("regex() in %s", condition).isTrue();
         boolean ok = true;
-        do {
-            ok &= Pattern.compile(m.group(1)).matcher(cidr).find();
-        } while (m.find());
+        for (String regex : regexes(condition, "regex() in %s", condition)) {
+            ok &= Pattern.compile(regex).matcher(cidr).find();
+        }
         return ok;
     }
 }

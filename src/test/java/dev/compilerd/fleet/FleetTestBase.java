@@ -51,6 +51,24 @@ abstract class FleetTestBase {
         return tf.resource("google_compute_region_backend_service", "compilerd");
     }
 
+    static Map<String, Object> instanceTemplate() {
+        return tf.resource("google_compute_instance_template", "compilerd");
+    }
+
+    /** The load balancer's health check: the backend service's first. */
+    static Map<String, Object> lbHealthCheck() {
+        return tf.referenced(tf.list(backendService().get("health_checks")).get(0));
+    }
+
+    static Map<String, Object> autohealingPolicy() {
+        return tf.block(mig(), "auto_healing_policies");
+    }
+
+    /** The health check the MIG's autohealing policy names. */
+    static Map<String, Object> autohealingCheck() {
+        return tf.referenced(autohealingPolicy().get("health_check"));
+    }
+
     static Duration timeoutStopSec(Path unit) throws IOException {
         Matcher m = Pattern.compile("(?m)^TimeoutStopSec=(\\d+)(s|sec|min)?\\s*$").matcher(Files.readString(unit));
         assertThat(m.find()).as("TimeoutStopSec= in %s", unit).isTrue();

@@ -19,29 +19,27 @@ import org.junit.jupiter.api.Test;
 class FleetTimingTest extends FleetTestBase {
     @Test
     void googleDeletesEveryVmAfterItsLongestPossibleLife() {
-        Map<String, Object> scheduling = tf.block(tf.resource("google_compute_instance_template", "compilerd"), "scheduling");
+        Map<String, Object> scheduling = tf.block(instanceTemplate(), "scheduling");
         assertThat(scheduling.get("instance_termination_action")).isEqualTo("DELETE");
         assertThat(scheduling.get("provisioning_model")).isEqualTo("STANDARD");
         Duration maxRun = Duration.ofSeconds(tf.number(tf.block(scheduling, "max_run_duration").get("seconds")));
-        Duration firstBoot = Duration.ofSeconds(tf.number(tf.block(mig(), "auto_healing_policies").get("initial_delay_sec")));
+        Duration firstBoot = Duration.ofSeconds(tf.number(autohealingPolicy().get("initial_delay_sec")));
         Duration life = firstBoot.plus(Defaults.LIFETIME_MAX).plus(Defaults.LAMEDUCK).plus(Defaults.DRAIN_TIMEOUT);
         assertThat(maxRun).as("max_run_duration vs first boot + longest lifetime + lameduck + drain").isGreaterThan(life);
         // ... and a boot that overruns the initial delay (replaced within the autohealing window) and the poweroff.
-        Map<String, Object> heal = tf.referenced(tf.block(mig(), "auto_healing_policies").get("health_check"));
         assertThat(maxRun).as("max_run_duration vs that + autohealing window + TimeoutStopSec")
-                .isGreaterThanOrEqualTo(life.plus(detectionWindow(heal)).plus(stopTimeout));
+                .isGreaterThanOrEqualTo(life.plus(detectionWindow(autohealingCheck())).plus(stopTimeout));
     }
 
     @Test
     void lameduckOutlastsTheLoadBalancersUnhealthyDetectionWindow() {
-        Map<String, Object> lb = tf.referenced(tf.list(backendService().get("health_checks")).get(0));
         assertThat(Defaults.LAMEDUCK).as("lameduck vs LB interval x unhealthy threshold")
-                .isGreaterThanOrEqualTo(detectionWindow(lb));
+                .isGreaterThanOrEqualTo(detectionWindow(lbHealthCheck()));
     }
 
     @Test
     void autohealingNeverCutsALameduckAndDrainShort() {
-        Map<String, Object> heal = tf.referenced(tf.block(mig(), "auto_healing_policies").get("health_check"));
+        Map<String, Object> heal = autohealingCheck();
         // A VM in lameduck answers 503 on purpose: autohealing must not count that as dead.
         assertThat(detectionWindow(heal)).as("autohealing interval x unhealthy threshold vs lameduck + drain")
                 .isGreaterThan(Defaults.LAMEDUCK.plus(Defaults.DRAIN_TIMEOUT));
@@ -84,7 +82,7 @@ class FleetTimingTest extends FleetTestBase {
         assertThat(tf.number("local.max_queue_wait_sec")).isEqualTo(Defaults.MAX_QUEUE_WAIT.toSeconds());
         assertThat(tf.number("local.lifetime_max_sec")).isEqualTo(Defaults.LIFETIME_MAX.toSeconds());
         assertThat(tf.number("local.first_boot_sec"))
-                .isEqualTo(tf.number(tf.block(mig(), "auto_healing_policies").get("initial_delay_sec")));
+                .isEqualTo(tf.number(autohealingPolicy().get("initial_delay_sec")));
         assertThat(tf.number("local.drain_timeout_sec")).as("LB connection draining = drain")
                 .isEqualTo(tf.number(backendService().get("connection_draining_timeout_sec")));
         assertThat(tf.number("local.systemd_stop_timeout_sec")).isEqualTo(stopTimeout.toSeconds());

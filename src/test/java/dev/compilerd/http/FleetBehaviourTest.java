@@ -130,7 +130,8 @@ class FleetBehaviourTest extends JettyTestBase {
             sandbox.gate = new CountDownLatch(1);
             rawPost(busy, HELLO + "//busy");
             await().until(() -> sandbox.running.get() == 1);
-            await().pollDelay(Duration.ofMillis(1100)).until(() -> true); // both quiet for more than a second
+            // Both quiet for longer than lameduck's threshold for closing a connection.
+            await().pollDelay(HttpServer.QUIET_BEFORE_CLOSE.plusMillis(100)).until(() -> true);
 
             assertThat(main.http().closeIdleConnections()).isEqualTo(1);
 

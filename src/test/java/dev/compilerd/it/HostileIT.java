@@ -133,7 +133,6 @@ class HostileIT {
         assertThat(stderr(r)).isEqualTo("stdout closed\n");
     }
 
-
     @Test
     void forgingTheResultThroughTheRunnersStdoutOrStderrIsDeniedAndNeverCached() throws Exception {
         JsonNode first = run("forger");

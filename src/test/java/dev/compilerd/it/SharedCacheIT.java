@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.compilerd.compile.ResultCache;
+import dev.compilerd.config.Defaults;
 import dev.compilerd.sandbox.Program;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -125,7 +126,7 @@ class SharedCacheIT {
 
     /** The store's key for a raw-body program, as both servers compute it. */
     static String storeKey(String source) throws Exception {
-        String imageId = Docker.run("docker", "image", "inspect", "-f", "{{.Id}}", "compilerd/playground:latest").strip();
+        String imageId = Docker.run("docker", "image", "inspect", "-f", "{{.Id}}", Defaults.IMAGE).strip();
         return "compilerd:result:" + new ResultCache(1, 1, imageId).key(Program.of(source));
     }
 
