@@ -74,7 +74,7 @@ public final class Main {
         metrics.bindAdmission(admission);
         metrics.bindService(service);
         metrics.bindLifecycle(lifecycle);
-        Routes routes = new Routes(config.http(), service, sandbox.info(), json, metrics, lifecycle::healthy,
+        Routes routes = new Routes(config.http(), service, sandbox.info(), json, metrics, clock, lifecycle::healthy,
                 lifecycle::closingConnections, sandbox::failure);
         this.http = new HttpServer(config.http().bind(), config.http().port(), routes.router(),
                 config.admission().workers(), config.admission().queue(), config.lifecycle().drainTimeout());

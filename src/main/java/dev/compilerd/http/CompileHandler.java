@@ -64,9 +64,10 @@ public final class CompileHandler {
     }
 
     /**
-     * Takes what has arrived of the body on the I/O thread (a body over the limit is refused there), then hands
-     * the rest to Jetty's executor: reading more, the cache, queueing and running. Measured on two cores, answering
-     * even cache hits on the single selector thread serialized them (p99 five times worse) where the pool spreads them.
+     * Takes what has arrived of the body on the I/O thread (a body over the limit is refused there) and answers a
+     * repeat of a request seen before right there: the memo, the request log and the write never block, and a hop to
+     * another thread would cost a cache hit more than the hit itself. Everything else goes to Jetty's executor:
+     * reading the rest of the body, parsing, the cache, queueing and running.
      */
     private void post(Request request, Response response, Callback callback, long start) {
         BodyReader.Start body;
@@ -76,12 +77,35 @@ public final class CompileHandler {
             fail(response, callback, start, e);
             return;
         }
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        boolean queryVet = request.getHttpURI().getQuery() != null
+                && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
+        Posted whole = body.complete() ? Posted.of(contentType, queryVet, body.bytes()) : null;
+        byte[] seen = whole == null ? null : service.cached(whole.exact());
+        if (seen != null) { // a repeat of a request answered before: no parsing, no hashing, no other thread
+            answerHit(response, callback, seen, start);
+            return;
+        }
         dispatch(request, response, callback, start, () -> {
-            CompileService.Lookup lookup = lookUp(request, response, callback, bodies.rest(request, body), start);
+            Posted posted = whole != null ? whole : Posted.of(contentType, queryVet, bodies.rest(request, body));
+            CompileService.Lookup lookup = lookUp(response, callback, posted, whole == null, start);
             if (lookup != null) {
                 run(request, response, callback, lookup, start);
             }
         });
+    }
+
+    /** A whole request body, what else decides its answer (its content type and ?withVet), and all of it as one key. */
+    private record Posted(String contentType, boolean queryVet, byte[] body, byte[] exact) {
+        static Posted of(String contentType, boolean queryVet, byte[] body) {
+            byte[] type = contentType == null ? new byte[0] : contentType.getBytes(StandardCharsets.UTF_8);
+            byte[] exact = new byte[type.length + 2 + body.length];
+            System.arraycopy(type, 0, exact, 0, type.length);
+            exact[type.length] = 0;
+            exact[type.length + 1] = (byte) (queryVet ? 1 : 0);
+            System.arraycopy(body, 0, exact, type.length + 2, body.length);
+            return new Posted(contentType, queryVet, body, exact);
+        }
     }
 
     /** Work for the executor: it may block, and whatever it throws becomes the answer. */
@@ -106,18 +130,14 @@ public final class CompileHandler {
      * Parses the body and answers what needs no run (invalid files, which the playground reports as Errors with
      * status 200, and cache hits); returns the lookup to run, or null when already answered.
      */
-    private CompileService.Lookup lookUp(Request request, Response response, Callback callback, byte[] body,
+    private CompileService.Lookup lookUp(Response response, Callback callback, Posted posted, boolean memoUnseen,
                                          long start) throws BadRequestException {
-        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        boolean queryVet = request.getHttpURI().getQuery() != null
-                && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
-        byte[] exact = exactRequest(contentType, queryVet, body);
-        byte[] seen = service.cached(exact);
-        if (seen != null) { // a repeat of a request answered before: no parsing, no hashing
+        byte[] seen = memoUnseen ? service.cached(posted.exact()) : null; // a body that came in pieces
+        if (seen != null) {
             answerHit(response, callback, seen, start);
             return null;
         }
-        CompileRequest parsed = parser.parse(contentType, body, queryVet);
+        CompileRequest parsed = parser.parse(posted.contentType(), posted.body(), posted.queryVet());
         Program program;
         try {
             program = new Program(Txtar.split(parsed.body()), parsed.withVet());
@@ -126,7 +146,7 @@ public final class CompileHandler {
             replies.errors(response, callback, 200, e.getMessage());
             return null;
         }
-        CompileService.Lookup lookup = service.lookup(program, exact);
+        CompileService.Lookup lookup = service.lookup(program, posted.exact());
         if (lookup.cached() == null) {
             return lookup;
         }
@@ -164,17 +184,6 @@ public final class CompileHandler {
         }
         log.record(outcome, "miss", millisSince(start), "");
         replies.failure(response, callback, outcome, e);
-    }
-
-    /** Everything of a request that decides its answer: its content type, ?withVet, and its body. */
-    private static byte[] exactRequest(String contentType, boolean queryVet, byte[] body) {
-        byte[] type = contentType == null ? new byte[0] : contentType.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[type.length + 2 + body.length];
-        System.arraycopy(type, 0, out, 0, type.length);
-        out[type.length] = 0;
-        out[type.length + 1] = (byte) (queryVet ? 1 : 0);
-        System.arraycopy(body, 0, out, type.length + 2, body.length);
-        return out;
     }
 
     private static long millisSince(long start) {

@@ -27,9 +27,15 @@ public final class HttpServer {
     static final Duration QUIET_BEFORE_CLOSE = Duration.ofSeconds(1);
     /**
      * Threads beyond those that may block: one per worker, per queued request and per request waiting on an identical
-     * program (as many as --queue). These serve acceptors, selectors, cache hits, health checks and metrics.
+     * program (as many as --queue), and the acceptor's and selectors'. These serve cache hits whose body came in
+     * pieces, lookups and parsing, and metrics.
      */
     static final int SPARE_THREADS = 32;
+    /**
+     * One selector per core: cache hits, health checks and /version are answered on the selector threads themselves
+     * (they never block), so one selector would put them all on one core (Jetty's default is one per two cores).
+     */
+    static final int SELECTORS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private final Server server;
     private final ServerConnector connector;
@@ -37,7 +43,7 @@ public final class HttpServer {
     private volatile boolean draining;
 
     public HttpServer(String bind, int port, Router routes, int workers, int queue, Duration drainTimeout) {
-        QueuedThreadPool threads = new QueuedThreadPool(workers + 2 * queue + SPARE_THREADS, 8);
+        QueuedThreadPool threads = new QueuedThreadPool(workers + 2 * queue + 1 + SELECTORS + SPARE_THREADS, 8);
         threads.setName("http");
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
@@ -45,7 +51,7 @@ public final class HttpServer {
         http.setResponseHeaderSize(MAX_HEADER_BYTES);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector = new ServerConnector(server, 1, SELECTORS, new HttpConnectionFactory(http));
         connector.setHost(bind);
         connector.setPort(port);
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());

@@ -1,61 +1,99 @@
 package dev.compilerd.http;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.Appender;
 import dev.compilerd.compile.Outcome;
-import dev.compilerd.logging.RequestLogAppender;
+import dev.compilerd.logging.LogQueue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.Map;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.KeyValuePair;
 
 /**
- * The one place every /compile request (but a CORS preflight) ends, just before its answer is sent (so metrics are never behind what a
- * client has seen): counts its {@link Outcome} in compilerd_requests_total and logs one
- * line (with its fields as key-value pairs for the JSON log) through logback's never-blocking request appender,
- * which drops and counts when full (compilerd_request_log_dropped_total). Never blocks. Thread-safe.
+ * The one place every /compile request (but a CORS preflight) ends, just before its answer is sent (so metrics are
+ * never behind what a client has seen): counts its {@link Outcome} in compilerd_requests_total and queues one log
+ * line (its fields also as key-value pairs for the JSON log), which a writer thread formats and writes; a full queue
+ * drops and counts (compilerd_request_log_dropped_total). Never blocks. Thread-safe.
  */
 final class RequestLog implements AutoCloseable {
-    /** The logger logback.xml routes to the asynchronous request appender. */
+    /** The logger whose appenders (logback.xml) receive the request lines. */
     static final String LOGGER = "dev.compilerd.requests";
-    private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+    /** Lines that may wait for the writer before new ones are dropped (about 2 MB of lines at most). */
+    static final int QUEUE_LINES = 16_384;
+    /** How often an idle writer looks for lines: no request ever wakes it, which would cost every request. */
+    static final Duration WRITER_POLL = Duration.ofMillis(20);
     /** How long closing waits for queued lines to be written. */
     static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
 
-    private final Map<Outcome, Counter> counts = new EnumMap<>(Outcome.class);
-    private final RequestLogAppender appender;
+    /** What a request leaves for the writer: cheap to make, formatted off the request's thread. */
+    private record Line(long epochMillis, Outcome outcome, String cache, long millis, String container) {}
 
-    RequestLog(MeterRegistry meters) {
+    private final Map<Outcome, Counter> counts = new EnumMap<>(Outcome.class);
+    private final Logger logger = (Logger) LoggerFactory.getLogger(LOGGER);
+    private final Clock clock;
+    private final LogQueue<Line> queue;
+
+    RequestLog(MeterRegistry meters, Clock clock) {
+        this.clock = clock;
         for (Outcome o : Outcome.values()) {
             counts.put(o, Counter.builder("compilerd_requests").description("POST /compile requests by how they ended")
                     .tag("outcome", o.label()).register(meters));
         }
-        this.appender = LOG instanceof ch.qos.logback.classic.Logger l
-                && l.getAppender("REQUESTS") instanceof RequestLogAppender a ? a : null;
-        if (appender != null) {
-            FunctionCounter.builder("compilerd_request_log_dropped", appender, RequestLogAppender::dropped)
-                    .description("request log lines dropped because the queue was full").register(meters);
+        this.queue = new LogQueue<>("request-log", QUEUE_LINES, WRITER_POLL, this::write, this::flush);
+        FunctionCounter.builder("compilerd_request_log_dropped", queue, LogQueue::dropped)
+                .description("request log lines dropped because the queue was full").register(meters);
+    }
+
+    /** Counts the outcome and queues its line; {@code cache} is hit, shared, coalesced or miss. */
+    void record(Outcome outcome, String cache, long millis, String container) {
+        counts.get(outcome).increment();
+        if (logger.isInfoEnabled()) {
+            queue.offer(new Line(clock.millis(), outcome, cache, millis, container.isEmpty() ? "-" : container));
         }
     }
 
-    /** Counts the outcome and logs its line; {@code cache} is hit, shared, coalesced or miss. */
-    void record(Outcome outcome, String cache, long millis, String container) {
-        counts.get(outcome).increment();
-        String name = container.isEmpty() ? "-" : container;
-        LOG.atInfo().addKeyValue("status", outcome.status()).addKeyValue("cache", cache)
-                .addKeyValue("outcome", outcome.label()).addKeyValue("ms", millis).addKeyValue("container", name)
-                .log("POST /compile status=" + outcome.status() + " cache=" + cache + " outcome=" + outcome.label()
-                        + " ms=" + millis + " container=" + name);
+    /** On the writer thread: one event, stamped with the time the request ended, to the logger's appenders. */
+    private void write(Line l) {
+        LoggingEvent e = new LoggingEvent(Logger.FQCN, logger, Level.INFO, "POST /compile status="
+                + l.outcome().status() + " cache=" + l.cache() + " outcome=" + l.outcome().label() + " ms=" + l.millis()
+                + " container=" + l.container(), null, null);
+        e.setTimeStamp(l.epochMillis());
+        e.addKeyValuePair(new KeyValuePair("status", l.outcome().status()));
+        e.addKeyValuePair(new KeyValuePair("cache", l.cache()));
+        e.addKeyValuePair(new KeyValuePair("outcome", l.outcome().label()));
+        e.addKeyValuePair(new KeyValuePair("ms", l.millis()));
+        e.addKeyValuePair(new KeyValuePair("container", l.container()));
+        logger.callAppenders(e);
+    }
+
+    /** On the writer thread, once the queue is empty: writes what a buffering appender (logback.xml) holds. */
+    private void flush() {
+        for (Iterator<Appender<ILoggingEvent>> it = logger.iteratorForAppenders(); it.hasNext(); ) {
+            if (it.next() instanceof Flushable f) {
+                try {
+                    f.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
     }
 
     /** Waits (briefly) until the queued lines are written, so the last requests' lines are not lost. */
     @Override
     public void close() throws InterruptedException {
-        long deadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
-        while (appender != null && appender.getNumberOfElementsInQueue() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        queue.close(FLUSH_TIMEOUT);
     }
 }

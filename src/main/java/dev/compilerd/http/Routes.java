@@ -6,6 +6,7 @@ import dev.compilerd.compile.CompileService;
 import dev.compilerd.config.HttpSettings;
 import dev.compilerd.metrics.Metrics;
 import dev.compilerd.sandbox.SandboxInfo;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -22,8 +23,8 @@ public final class Routes {
      * @param sandboxFailure why containers fail to start, or null: /healthz fails while it is set
      */
     public Routes(HttpSettings http, CompileService service, SandboxInfo info, ObjectMapper json, Metrics metrics,
-                  BooleanSupplier healthy, BooleanSupplier closing, Supplier<String> sandboxFailure) {
-        this.requestLog = new RequestLog(metrics.registry());
+                  Clock clock, BooleanSupplier healthy, BooleanSupplier closing, Supplier<String> sandboxFailure) {
+        this.requestLog = new RequestLog(metrics.registry(), clock);
         CompileHandler compile = new CompileHandler(service, new RequestParser(json),
                 new BodyReader(http.maxRequestBytes(), http.bodyTimeout()), new Replies(json), requestLog,
                 http.allowOrigin());

@@ -47,6 +47,28 @@ class CompileHandlerTest extends JettyTestBase {
     }
 
     @Test
+    void aRepeatWhoseBodyArrivesInPiecesIsStillAHitAndRunsNothing() throws Exception {
+        start();
+        String first = post("text/plain", HELLO).body();
+        byte[] body = HELLO.getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", main.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /compile HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, 10);
+            out.flush();
+            Thread.sleep(200); // the first read sees only part of the body: the rest is read on a worker
+            out.write(body, 10, body.length - 10);
+            out.flush();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200").endsWith(first);
+        }
+        assertThat(sandbox.runs).hasValue(1);
+        assertThat(count("cached")).isEqualTo(1);
+    }
+
+    @Test
     void jsonAndFormInputsReachTheSandboxWithTheirVetFlag() throws Exception {
         start();
         assertThat(post("application/json", "{\"Body\":\"package main\",\"withVet\":true}").body())

@@ -1,9 +1,11 @@
 package dev.compilerd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -144,6 +146,10 @@ class CompileIT {
         assertThat(metric("compilerd_cache_hits_total")).isEqualTo(hitsBefore + 1);
         assertThat(metric("compilerd_pool_hits_total") + metric("compilerd_pool_misses_total"))
                 .as("containers handed out").isEqualTo(containersBefore);
+        // The request log's writer flushes its buffered lines once it has written all there was.
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.log().contains(
+                "POST /compile status=200 cache=hit outcome=cached"));
+        assertThat(metric("compilerd_request_log_dropped_total")).isZero();
     }
 
     static double metric(String name) throws Exception {

@@ -6,11 +6,10 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -54,46 +53,51 @@ class LoggingTest {
         assertThat(j.has("time")).isTrue();
     }
 
-    /** A downstream appender that holds the writer until released, to fill the queue. */
-    static final class Stuck extends AppenderBase<ILoggingEvent> {
-        final CountDownLatch release = new CountDownLatch(1);
-        final List<String> written = new CopyOnWriteArrayList<>();
-
-        @Override
-        protected void append(ILoggingEvent e) {
+    @Test
+    void logQueueNeverBlocksWritesInOrderAndCountsEveryLineItDrops() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> written = new CopyOnWriteArrayList<>();
+        LogQueue<String> queue = new LogQueue<>("test-log", 2, Duration.ofMillis(5), line -> {
             try {
-                release.await();
-            } catch (InterruptedException ex) {
+                release.await(); // a stuck writer (a slow terminal, a full pipe)
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            written.add(e.getFormattedMessage());
+            written.add(line);
+        }, () -> { });
+
+        assertThat(queue.offer("first")).isTrue(); // taken by the writer, which then waits
+        await().until(() -> queue.waiting() == 0);
+        int taken = 0;
+        for (int i = 0; i < 10; i++) {
+            taken += queue.offer("line " + i) ? 1 : 0; // 2 fit, 8 are dropped, none blocks
         }
+
+        assertThat(taken).isEqualTo(2);
+        assertThat(queue.dropped()).isEqualTo(8);
+        release.countDown();
+        await().until(() -> written.size() == 3);
+        assertThat(written).containsExactly("first", "line 0", "line 1");
+        assertThat(queue.offer("after")).isTrue(); // room again once lines are taken
+        queue.close(Duration.ofSeconds(5)); // close writes what is queued
+        assertThat(written).endsWith("after");
+        assertThat(queue.offer("too late")).isFalse();
+        assertThat(queue.dropped()).isEqualTo(9);
     }
 
     @Test
-    void requestAppenderNeverBlocksAndCountsEveryLineItDrops() {
-        Stuck stuck = new Stuck();
-        stuck.setContext(context);
-        stuck.start();
-        RequestLogAppender appender = new RequestLogAppender();
-        appender.setContext(context);
-        appender.setQueueSize(2);
-        appender.addAppender(stuck);
-        appender.start();
-        logger.addAppender(appender);
-
-        logger.info("first"); // taken by the worker, which then waits on the stuck appender
-        await().until(() -> appender.getNumberOfElementsInQueue() == 0);
-        for (int i = 0; i < 10; i++) {
-            logger.info("line {}", i); // "first" still holds a place until written: 1 fits, 9 are dropped, none blocks
-        }
-
-        assertThat(appender.dropped()).isEqualTo(9);
-        stuck.release.countDown();
-        await().until(() -> stuck.written.size() == 2);
-        assertThat(stuck.written).containsExactly("first", "line 0");
-        logger.info("after");
-        await().until(() -> stuck.written.size() == 3); // places are given back as lines are written
-        appender.stop();
+    void aLineTheWriterCannotWriteIsCountedAndTheWriterGoesOn() throws Exception {
+        List<String> written = new CopyOnWriteArrayList<>();
+        LogQueue<String> queue = new LogQueue<>("test-log", 10, Duration.ofMillis(5), line -> {
+            if (line.equals("bad")) {
+                throw new IllegalStateException("cannot format");
+            }
+            written.add(line);
+        }, () -> { });
+        queue.offer("bad");
+        queue.offer("good");
+        queue.close(Duration.ofSeconds(5));
+        assertThat(written).containsExactly("good");
+        assertThat(queue.dropped()).isEqualTo(1);
     }
 }

@@ -1,0 +1,112 @@
+package dev.compilerd.logging;
+
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Hands log lines from request threads to one writer thread without a lock or a wake-up per line (the writer polls
+ * an empty queue every {@code idlePoll}), so logging costs a cache hit an allocation and two atomic updates; when
+ * {@code capacity} lines are waiting it drops and counts instead of blocking. Thread-safe.
+ *
+ * @param <T> what a line is made of until the writer formats it
+ */
+public final class LogQueue<T> implements AutoCloseable {
+    private final Queue<T> lines = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final LongAdder dropped = new LongAdder();
+    private final int capacity;
+    private final long idlePollNanos;
+    private final Consumer<T> write;
+    private final Runnable flush;
+    private final Thread writer;
+    private volatile boolean closing;
+
+    /**
+     * Starts the writer thread, named {@code name}, which passes each line to {@code write} in order and runs
+     * {@code flush} whenever it has written all there was (so {@code write} may buffer).
+     */
+    public LogQueue(String name, int capacity, Duration idlePoll, Consumer<T> write, Runnable flush) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+        }
+        this.capacity = capacity;
+        this.idlePollNanos = idlePoll.toNanos();
+        this.write = write;
+        this.flush = flush;
+        this.writer = new Thread(this::drain, name);
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Queues a line, or drops and counts it when {@code capacity} lines are already waiting; never blocks. */
+    public boolean offer(T line) {
+        if (closing) { // after close nothing writes: called only once the server has stopped taking requests
+            dropped.increment();
+            return false;
+        }
+        if (waiting.incrementAndGet() > capacity) {
+            waiting.decrementAndGet();
+            dropped.increment();
+            return false;
+        }
+        lines.add(line);
+        return true;
+    }
+
+    /** Lines dropped since start because the queue was full. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Lines queued and not yet taken by the writer. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    private void drain() {
+        boolean unflushed = false;
+        while (true) {
+            T line = lines.poll();
+            if (line != null) {
+                waiting.decrementAndGet();
+                unflushed = true;
+                try {
+                    write.accept(line);
+                } catch (RuntimeException e) {
+                    dropped.increment(); // a line that cannot be written is lost: count it, keep the writer alive
+                }
+                continue;
+            }
+            if (unflushed) {
+                unflushed = false;
+                try {
+                    flush.run();
+                } catch (RuntimeException e) {
+                    // the lines were handed over; a stream that cannot take them is the appender's to report
+                }
+            }
+            if (closing) {
+                return;
+            }
+            LockSupport.parkNanos(this, idlePollNanos);
+        }
+    }
+
+    /** Writes what is queued (waiting at most {@code timeout}) and stops the writer; later lines are dropped. */
+    public void close(Duration timeout) throws InterruptedException {
+        closing = true;
+        LockSupport.unpark(writer);
+        writer.join(Math.max(1, timeout.toMillis()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        close(Duration.ofSeconds(2));
+    }
+}
