@@ -4,9 +4,11 @@
 # vm/compilerd-docker --dry-run) fed the runner's header directly. Every program is unique (it prints a nonce),
 # so nothing is served from the cache; every answer is checked.
 # Per mode: latency (median, p90, min, max) and CPU-seconds per run = whole-machine busy CPU (/proc/stat) over
-# the timed loop / runs, nothing subtracted; the machine's idle CPU is measured alongside.
+# that mode's request windows / runs, nothing subtracted; the machine's idle CPU is measured alongside.
+# --pool 0 and the raw CLI are measured interleaved in one loop (their ratio is the target's); the pool in its
+# own loop first (its idle containers would otherwise be charged to the CLI's windows).
 # Targets: pool p50 <= 0.9 s (issue 7); compilerd CPU per run <= 1.05x the raw CLI's (issue 12).
-# Env: N (20) requests per mode, PAUSE (0.5) seconds before each request, BUDGET (300) seconds per mode,
+# Env: N (20) requests per mode, PAUSE (0.5) seconds before each request, BUDGET (300) seconds per loop,
 #      IDLE (5) seconds per idle-baseline sample; QUIET_WAIT (0) seconds to wait for an idle machine first.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -57,39 +59,58 @@ check() {
 }
 
 declare -A CPU WALL RUNS
-# measure MODE FUNCTION : one uncounted, checked warm-up request (number 0), then up to N timed ones into
-# $BENCH_WORK/MODE.times; CPU and wall time over the loop. With a pool, the loop starts and ends with the pool
-# full, so it holds exactly one container start per run. The loop is also cut into one window per request
-# (pause + request; the last one also holds the final refill), whose CPU goes to $BENCH_WORK/MODE.windows:
-# windows tile the loop, so they sum to its total; their median shows a burst from elsewhere that total/N hides.
+# measure MODE FUNCTION [MODE2 FUNCTION2] : per mode one uncounted, checked warm-up request (number 0), then up
+# to N timed ones into $BENCH_WORK/MODE.times. With two modes the loop interleaves them (A B, then B A, ...), so
+# both see the same machine at the same time and their ratio holds no drift between sittings. The loop is cut
+# into one window per request (pause + request), whose CPU goes to $BENCH_WORK/MODE.windows; a mode's CPU is the
+# sum of its windows (windows tile the loop), its wall time the sum of their lengths. With a pool, the loop starts
+# and ends with the pool full (the last window also holds the final refill), so it holds exactly one container
+# start per run. The median window shows a burst from elsewhere that total/N hides.
 measure() {
-  local mode="$1" fn="$2" i t0="$SECONDS" prev windows=() w
-  "$fn" "$mode" 0 >/dev/null
-  check "$mode" 0
-  if [[ "$mode" == pool ]]; then wait_pool_idle "$POOL" || die "the pool did not fill up"; fi
-  : >"$BENCH_WORK/$mode.times"
-  cpu_mark
-  prev="$CPU_TICKS"
+  local modes=("$1") fns=("$2") i k t0="$SECONDS" prev prev_us us mode order m
+  if (($# == 4)); then modes+=("$3") fns+=("$4"); fi
+  declare -A ticks=() micros=()
+  for k in "${!modes[@]}"; do
+    mode="${modes[k]}"
+    "${fns[k]}" "$mode" 0 >/dev/null
+    check "$mode" 0
+    : >"$BENCH_WORK/$mode.times"
+    : >"$BENCH_WORK/$mode.windows"
+    ticks[$mode]=0 micros[$mode]=0
+  done
+  if [[ "${modes[0]}" == pool ]]; then wait_pool_idle "$POOL" || die "the pool did not fill up"; fi
+  cpu_read
+  prev="$CPU_TICKS" prev_us="${EPOCHREALTIME//[!0-9]/}"
   for ((i = 1; i <= N; i++)); do
     if ((SECONDS - t0 > BUDGET)); then
-      say "$mode: time budget of ${BUDGET}s used up after $((i - 1)) requests"
+      say "${modes[*]}: time budget of ${BUDGET}s used up after $((i - 1)) requests each"
       break
     fi
-    sleep "$PAUSE"
-    "$fn" "$mode" "$i" >>"$BENCH_WORK/$mode.times"
-    cpu_read
-    windows+=("$((CPU_TICKS - prev))")
-    prev="$CPU_TICKS"
+    order=("${!modes[@]}")
+    if ((${#modes[@]} == 2 && i % 2 == 0)); then order=(1 0); fi
+    for k in "${order[@]}"; do
+      mode="${modes[k]}"
+      sleep "$PAUSE"
+      "${fns[k]}" "$mode" "$i" >>"$BENCH_WORK/$mode.times"
+      if [[ "$mode" == pool && "$i" == "$N" ]]; then
+        wait_pool_idle "$POOL" || die "the pool did not fill up again"
+      fi
+      cpu_read
+      us="${EPOCHREALTIME//[!0-9]/}"
+      ticks_to_seconds "$((CPU_TICKS - prev))" >>"$BENCH_WORK/$mode.windows"
+      echo >>"$BENCH_WORK/$mode.windows"
+      ticks[$mode]=$((ticks[$mode] + CPU_TICKS - prev))
+      micros[$mode]=$((micros[$mode] + us - prev_us))
+      prev="$CPU_TICKS" prev_us="$us"
+    done
   done
-  if [[ "$mode" == pool ]]; then wait_pool_idle "$POOL" || die "the pool did not fill up again"; fi
-  cpu_elapsed
-  windows[-1]=$((windows[-1] + CPU_TICKS - prev))
-  for w in "${windows[@]}"; do ticks_to_seconds "$w"; echo; done >"$BENCH_WORK/$mode.windows"
-  RUNS[$mode]="$(wc -l <"$BENCH_WORK/$mode.times")"
-  CPU[$mode]="$CPU_SECONDS"
-  WALL[$mode]="$WALL_SECONDS"
-  for ((i = 1; i <= ${RUNS[$mode]}; i++)); do check "$mode" "$i"; done
-  say "$mode: ${RUNS[$mode]} requests, all answers verified; ${CPU[$mode]} CPU-s over ${WALL[$mode]} s"
+  for m in "${modes[@]}"; do
+    RUNS[$m]="$(wc -l <"$BENCH_WORK/$m.times")"
+    CPU[$m]="$(ticks_to_seconds "${ticks[$m]}")"
+    WALL[$m]="$(awk -v u="${micros[$m]}" 'BEGIN { printf "%.2f", u / 1e6 }')"
+    for ((i = 1; i <= ${RUNS[$m]}; i++)); do check "$m" "$i"; done
+    say "$m: ${RUNS[$m]} requests, all answers verified; ${CPU[$m]} CPU-s over ${WALL[$m]} s"
+  done
 }
 
 say "N=$N sequential requests per mode, ${PAUSE}s pause before each (lets the pool refill), 1 warm-up each"
@@ -105,10 +126,9 @@ stop_server "$SERVER_PID"
 start_server nopool --pool 0
 say "idle baseline: ${IDLE}s with compilerd --pool 0 idle"
 idle_nopool="$(idle_cpu "$IDLE")"
-measure nopool via_compilerd
+say "compilerd --pool 0 interleaved with the raw CLI: $(cli_command) (runner header on stdin)"
+measure nopool via_compilerd cli via_cli
 stop_server "$SERVER_PID"
-say "raw CLI: $(cli_command) (runner header on stdin)"
-measure cli via_cli
 say "idle baseline: ${IDLE}s with no server, after the runs"
 idle_after="$(idle_cpu "$IDLE")"
 
@@ -138,10 +158,11 @@ printf '  %-26s %8s s  target <= 0.9 s: %s\n' "pool median" "${median[pool]}" \
 echo "  (sequential with a ${PAUSE}s pause before each request, so the pool has refilled: single-user latency, not load)"
 
 echo
-echo "CPU-seconds per uncached run = whole-machine busy CPU over the timed loop / runs (nothing subtracted)"
+echo "CPU-seconds per uncached run = whole-machine busy CPU over that mode's request windows / runs (nothing subtracted;"
+echo "--pool 0 and the raw CLI interleaved in one loop, the pool in its own loop before)"
 printf '  %-24s %4s %7s %7s %8s %9s %8s %8s %10s %7s\n' mode runs loop_s cpu_s cpu/run ceiling/s win_p50 win_max \
   idle_share vs_CLI
-declare -A cpr win_p50 idle_rate=([pool]="$idle_pool" [nopool]="$idle_nopool" [cli]="$idle_machine")
+declare -A cpr win_p50 idle_rate=([pool]="$idle_pool" [nopool]="$idle_nopool" [cli]="$idle_nopool")
 bursty=()
 for mode in pool nopool cli; do
   cpr[$mode]="$(per_run "${CPU[$mode]}" "${RUNS[$mode]}")"
