@@ -4,10 +4,12 @@
 # failures are counted, not hidden. Per level: runs/s, latencies, RSS, and CPU-seconds per run (whole-machine
 # busy CPU over the level, from the first request until the pool is full again, / verified runs), the ceiling
 # it implies (CPUs / CPU per run) and runs/s against it; and against the raw CLI's ceiling, measured first
-# (CLI_N sequential runs of the raw docker CLI with the production flags, before the server starts).
+# (CLI_N sequential runs of the raw docker CLI with the production flags, before the server starts), and the
+# raw CLI's own runs/s and CPU per run at each level (PER_LEVEL runs with C in flight, also before the server).
 # Target (issue 12): at 4-8 in flight, runs/s >= 0.9x the ceiling.
-# Env: LEVELS ("1 2 4 8"), PER_LEVEL (16), SETTLE (2) seconds between levels so the pool refills,
-#      CLI_N (6) raw-CLI runs (0 = skip), QUIET_WAIT (0) seconds to wait for an idle machine first.
+# Env: LEVELS ("1 2 4 8"), PER_LEVEL (16), SETTLE (2) seconds between levels so the pool refills, POOL (2),
+#      CLI_N (6) sequential raw-CLI runs (0 = skip the raw CLI), QUIET_WAIT (0) seconds to wait for an idle
+#      machine first.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -16,7 +18,7 @@ LEVELS="${LEVELS:-1 2 4 8}"
 PER_LEVEL="${PER_LEVEL:-16}"
 SETTLE="${SETTLE:-2}"
 CLI_N="${CLI_N:-6}"
-readonly POOL=2
+POOL="${POOL:-2}"
 readonly TARGET=0.9
 
 bench_init curl jq python3
@@ -24,23 +26,45 @@ wait_quiet
 idle_before="$(idle_cpu 3)"
 say "idle baseline: 3 s with no server: $idle_before cores busy"
 
-# The raw CLI's CPU per run, sequential, before the server (and its idle pool) exists.
+# The raw CLI, before the server (and its idle pool) exists: CLI_N sequential runs (its CPU per run and the ceiling
+# that implies), then at every level PER_LEVEL runs with C in flight (runs/s and CPU per run under the same load).
 cli_cpr=""
+declare -A cli_rps cli_level_cpr
+# cli_batch DIR C COUNT : COUNT raw-CLI runs (headers written first), C in flight; checks every result; sets
+# CPU_SECONDS and WALL_SECONDS over the runs.
+cli_batch() {
+  local dir="$1" c="$2" count="$3" i running=0
+  mkdir -p "$dir"
+  for ((i = 1; i <= count; i++)); do runner_header "$(nonce "${dir##*/}" "$i")" >"$dir/$i.header"; done
+  cpu_mark
+  for ((i = 1; i <= count; i++)); do
+    if ((running >= c)); then
+      wait -n
+      running=$((running - 1))
+    fi
+    cli_run "$dir/$i.header" "$dir/$i.json" >/dev/null &
+    running=$((running + 1))
+  done
+  wait
+  cpu_elapsed
+  for ((i = 1; i <= count; i++)); do
+    check_runner_result "$dir/$i.json" "$(nonce "${dir##*/}" "$i")" \
+      || die "raw CLI run $i (C=$c): unexpected result: $(head -c 300 "$dir/$i.json")"
+  done
+}
 if ((CLI_N > 0)); then
   cli_init
-  mkdir -p "$BENCH_WORK/cli"
-  for ((i = 0; i <= CLI_N; i++)); do runner_header "$(nonce cli "$i")" >"$BENCH_WORK/cli/$i.header"; done
-  cli_run "$BENCH_WORK/cli/0.header" "$BENCH_WORK/cli/0.json" >/dev/null # warm-up, not counted
-  cpu_mark
-  for ((i = 1; i <= CLI_N; i++)); do cli_run "$BENCH_WORK/cli/$i.header" "$BENCH_WORK/cli/$i.json" >/dev/null; done
-  cpu_elapsed
-  for ((i = 0; i <= CLI_N; i++)); do
-    check_runner_result "$BENCH_WORK/cli/$i.json" "$(nonce cli "$i")" \
-      || die "raw CLI run $i: unexpected result: $(head -c 300 "$BENCH_WORK/cli/$i.json")"
-  done
+  cli_batch "$BENCH_WORK/cli-warm" 1 1 # warm-up, not counted
+  cli_batch "$BENCH_WORK/cli" 1 "$CLI_N"
   cli_cpr="$(per_run "$CPU_SECONDS" "$CLI_N")"
   say "raw CLI: $CLI_N sequential runs, all verified: $CPU_SECONDS CPU-s over $WALL_SECONDS s = $cli_cpr CPU-s per run," \
     "ceiling $(ceiling "$cli_cpr") runs/s"
+  for c in $LEVELS; do
+    cli_batch "$BENCH_WORK/cli-c$c" "$c" "$PER_LEVEL"
+    cli_rps[$c]="$(ratio "$PER_LEVEL" "$WALL_SECONDS")"
+    cli_level_cpr[$c]="$(per_run "$CPU_SECONDS" "$PER_LEVEL")"
+    say "raw CLI, C=$c: $PER_LEVEL runs, all verified: ${cli_rps[$c]} runs/s, ${cli_level_cpr[$c]} CPU-s per run"
+  done
 fi
 
 start_server tput --pool "$POOL"
@@ -94,11 +118,12 @@ PY
 }
 
 say "levels: $LEVELS; $PER_LEVEL unique programs per level; ${SETTLE}s pause between levels"
-fmt='%4s %5s %7s %7s %4s %4s %6s %8s %6s %6s %8s %8s %6s %6s %8s\n'
+fmt='%4s %5s %7s %7s %4s %4s %6s %8s %6s %6s %8s %8s %6s %6s %8s %8s %8s\n'
 # shellcheck disable=SC2059 # one format for the header and the rows
-printf "$fmt" C sent wall_s runs/s ok 503 failed median_s p90_s max_s cpu/run ceiling x_ceil x_cli rss_MiB
+printf "$fmt" C sent wall_s runs/s ok 503 failed median_s p90_s max_s cpu/run ceiling x_ceil x_cli cli_rps cpu_vsCLI \
+  rss_MiB
 failures=0
-declare -A x_ceil x_cli
+declare -A x_ceil x_cli x_cli_rps x_cli_cpu
 for c in $LEVELS; do
   sleep "$SETTLE"
   wait_pool_idle "$POOL" || die "the pool did not fill up before C=$c"
@@ -111,11 +136,16 @@ for c in $LEVELS; do
   rps="$(ratio "$ok" "$wall")"
   cpr="$(per_run "$CPU_SECONDS" "$ok")"
   x_ceil[$c]="$(ratio "$rps" "$(ceiling "$cpr")")"
-  x_cli[$c]="n/a"
-  [[ -n "$cli_cpr" ]] && x_cli[$c]="$(ratio "$rps" "$(ceiling "$cli_cpr")")"
+  x_cli[$c]="n/a" x_cli_rps[$c]="n/a" x_cli_cpu[$c]="n/a"
+  if [[ -n "$cli_cpr" ]]; then
+    x_cli[$c]="$(ratio "$rps" "$(ceiling "$cli_cpr")")"
+    x_cli_rps[$c]="${cli_rps[$c]}"
+    x_cli_cpu[$c]="$(ratio "$cpr" "${cli_level_cpr[$c]}")"
+  fi
   # shellcheck disable=SC2059
   printf "$fmt" "$c" "$PER_LEVEL" "$wall" "$rps" "$ok" "$n503" "$failed" "$p50" "$p90" "$max" "$cpr" \
-    "$(ceiling "$cpr")" "${x_ceil[$c]}" "${x_cli[$c]}" "$(proc_mib "$SERVER_PID" VmRSS)"
+    "$(ceiling "$cpr")" "${x_ceil[$c]}" "${x_cli[$c]}" "${x_cli_rps[$c]}" "${x_cli_cpu[$c]}" \
+    "$(proc_mib "$SERVER_PID" VmRSS)"
   failures=$((failures + n503 + failed))
 done
 idle_after="$(idle_cpu 3)"
@@ -125,6 +155,8 @@ echo "cpu/run: whole-machine busy CPU (/proc/stat) from the level's first reques
 echo "  nothing subtracted (the load driver, the idle pool and any other tenant count too)."
 echo "ceiling = $(nproc) CPUs / cpu/run of the same level; x_ceil = runs/s / ceiling (= the machine's CPU utilisation"
 echo "  over the load); x_cli = runs/s / the raw CLI's ceiling (${cli_cpr:-not measured} CPU-s per run, measured above)."
+echo "cli_rps: the raw CLI's runs/s at the same C (measured above, no server); cpu_vsCLI = cpu/run / the raw CLI's"
+echo "  CPU per run at the same C (CPU per run grows with C for both: dockerd, containerd and runsc contend)."
 for c in $LEVELS; do
   ((c >= 4 && c <= 8)) || continue
   printf '  C=%-3s runs/s vs ceiling %5s  target >= %s: %s;  vs raw-CLI ceiling %5s: %s\n' "$c" "${x_ceil[$c]}" \
