@@ -3,7 +3,6 @@ package dev.compilerd.logging;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -11,12 +10,12 @@ import java.util.function.Consumer;
 
 /**
  * Hands log lines from request threads to one writer thread without a lock or a wake-up per line (the writer polls
- * an empty queue every {@code idlePoll}), so logging costs a cache hit an allocation and two atomic updates; when
+ * an empty queue every {@code idlePoll}), so logging costs a cache hit an allocation and a few atomic updates; when
  * {@code capacity} lines are waiting it drops and counts instead of blocking. Thread-safe.
  *
  * @param <T> what a line is made of until the writer formats it
  */
-public final class LogQueue<T> implements AutoCloseable {
+public final class LogQueue<T> {
     private final Queue<T> lines = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final LongAdder dropped = new LongAdder();
@@ -103,10 +102,5 @@ public final class LogQueue<T> implements AutoCloseable {
         closing = true;
         LockSupport.unpark(writer);
         writer.join(Math.max(1, timeout.toMillis()));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        close(Duration.ofSeconds(2));
     }
 }
