@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POST /compile: translates HTTP to a {@link Program} and the service's reply back to HTTP. Only the first,
- * non-blocking read of the body happens on the calling I/O thread; everything else runs on Jetty's executor.
+ * POST /compile: translates HTTP to a {@link Program} and the service's reply back to HTTP. The first, non-blocking
+ * read of the body, and the answer to an exact repeat, happen on the calling I/O thread; everything else runs on
+ * Jetty's executor.
  */
 public final class CompileHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CompileHandler.class);
@@ -81,18 +82,28 @@ public final class CompileHandler {
         boolean queryVet = request.getHttpURI().getQuery() != null
                 && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
         Posted whole = body.complete() ? Posted.of(contentType, queryVet, body.bytes()) : null;
-        byte[] seen = whole == null ? null : service.cached(whole.exact());
-        if (seen != null) { // a repeat of a request answered before: no parsing, no hashing, no other thread
-            answerHit(response, callback, seen, start);
+        if (whole != null && answeredFromMemo(whole, response, callback, start)) { // no other thread needed
             return;
         }
         dispatch(request, response, callback, start, () -> {
             Posted posted = whole != null ? whole : Posted.of(contentType, queryVet, bodies.rest(request, body));
-            CompileService.Lookup lookup = lookUp(response, callback, posted, whole == null, start);
-            if (lookup != null) {
-                run(request, response, callback, lookup, start);
+            if (whole != null || !answeredFromMemo(posted, response, callback, start)) {
+                CompileService.Lookup lookup = lookUp(response, callback, posted, start);
+                if (lookup != null) {
+                    run(request, response, callback, lookup, start);
+                }
             }
         });
+    }
+
+    /** Answers a repeat of a request answered before from its exact bytes: no parsing, no hashing. */
+    private boolean answeredFromMemo(Posted posted, Response response, Callback callback, long start) {
+        byte[] seen = service.cached(posted.exact());
+        if (seen == null) {
+            return false;
+        }
+        answerHit(response, callback, seen, start);
+        return true;
     }
 
     /** A whole request body, what else decides its answer (its content type and ?withVet), and all of it as one key. */
@@ -128,15 +139,10 @@ public final class CompileHandler {
 
     /**
      * Parses the body and answers what needs no run (invalid files, which the playground reports as Errors with
-     * status 200, and cache hits); returns the lookup to run, or null when already answered.
+     * status 200, and cache hits by the program's key); returns the lookup to run, or null when already answered.
      */
-    private CompileService.Lookup lookUp(Response response, Callback callback, Posted posted, boolean memoUnseen,
-                                         long start) throws BadRequestException {
-        byte[] seen = memoUnseen ? service.cached(posted.exact()) : null; // a body that came in pieces
-        if (seen != null) {
-            answerHit(response, callback, seen, start);
-            return null;
-        }
+    private CompileService.Lookup lookUp(Response response, Callback callback, Posted posted, long start)
+            throws BadRequestException {
         CompileRequest parsed = parser.parse(posted.contentType(), posted.body(), posted.queryVet());
         Program program;
         try {

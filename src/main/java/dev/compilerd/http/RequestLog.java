@@ -6,13 +6,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.Appender;
 import dev.compilerd.compile.Outcome;
+import dev.compilerd.logging.BufferedStderrAppender;
 import dev.compilerd.logging.LogQueue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.Flushable;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -38,7 +36,7 @@ final class RequestLog implements AutoCloseable {
     static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
 
     /** What a request leaves for the writer: cheap to make, formatted off the request's thread. */
-    private record Line(long epochMillis, Outcome outcome, String cache, long millis, String container) {}
+    private record Line(long epochMillis, String thread, Outcome outcome, String cache, long millis, String container) {}
 
     private final Map<Outcome, Counter> counts = new EnumMap<>(Outcome.class);
     private final Logger logger = (Logger) LoggerFactory.getLogger(LOGGER);
@@ -53,23 +51,25 @@ final class RequestLog implements AutoCloseable {
         }
         this.queue = new LogQueue<>("request-log", QUEUE_LINES, WRITER_POLL, this::write, this::flush);
         FunctionCounter.builder("compilerd_request_log_dropped", queue, LogQueue::dropped)
-                .description("request log lines dropped because the queue was full").register(meters);
+                .description("request log lines dropped: the queue was full, or a line could not be written").register(meters);
     }
 
     /** Counts the outcome and queues its line; {@code cache} is hit, shared, coalesced or miss. */
     void record(Outcome outcome, String cache, long millis, String container) {
         counts.get(outcome).increment();
         if (logger.isInfoEnabled()) {
-            queue.offer(new Line(clock.millis(), outcome, cache, millis, container.isEmpty() ? "-" : container));
+            queue.offer(new Line(clock.millis(), Thread.currentThread().getName(), outcome, cache, millis,
+                    container.isEmpty() ? "-" : container));
         }
     }
 
-    /** On the writer thread: one event, stamped with the time the request ended, to the logger's appenders. */
+    /** On the writer thread: one event, stamped with the request's thread and end time, to the logger's appenders. */
     private void write(Line l) {
         LoggingEvent e = new LoggingEvent(Logger.FQCN, logger, Level.INFO, "POST /compile status="
                 + l.outcome().status() + " cache=" + l.cache() + " outcome=" + l.outcome().label() + " ms=" + l.millis()
                 + " container=" + l.container(), null, null);
         e.setTimeStamp(l.epochMillis());
+        e.setThreadName(l.thread());
         e.addKeyValuePair(new KeyValuePair("status", l.outcome().status()));
         e.addKeyValuePair(new KeyValuePair("cache", l.cache()));
         e.addKeyValuePair(new KeyValuePair("outcome", l.outcome().label()));
@@ -81,12 +81,8 @@ final class RequestLog implements AutoCloseable {
     /** On the writer thread, once the queue is empty: writes what a buffering appender (logback.xml) holds. */
     private void flush() {
         for (Iterator<Appender<ILoggingEvent>> it = logger.iteratorForAppenders(); it.hasNext(); ) {
-            if (it.next() instanceof Flushable f) {
-                try {
-                    f.flush();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+            if (it.next() instanceof BufferedStderrAppender buffered) {
+                buffered.flush();
             }
         }
     }

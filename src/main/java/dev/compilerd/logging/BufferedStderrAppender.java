@@ -5,17 +5,17 @@ import ch.qos.logback.core.OutputStreamAppender;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 
 /**
  * Writes to stderr through a buffer that its one writer flushes when it runs out of lines ({@link #flush}), so a
  * burst of request lines costs one write(2) per {@value #BUFFER_BYTES} bytes instead of one per line. The buffer is
- * no larger than PIPE_BUF, so each write is atomic on a pipe (journald) and never splits a line written by the
- * other appenders on the same stderr. Only for a logger whose writer calls {@link #flush}. Thread-safe.
+ * no larger than PIPE_BUF, so each write goes out in one piece on the pipe or socket a service's stderr is, and
+ * holds only whole lines: other appenders' lines on the same stderr land between them, never inside one. Only for
+ * a logger whose writer calls {@link #flush}. Thread-safe.
  */
-public final class BufferedStderrAppender extends OutputStreamAppender<ILoggingEvent> implements Flushable {
+public final class BufferedStderrAppender extends OutputStreamAppender<ILoggingEvent> {
     /** Linux's PIPE_BUF: writes up to this size are never interleaved with other writers' on a pipe. */
     static final int BUFFER_BYTES = 4096;
 
@@ -26,14 +26,15 @@ public final class BufferedStderrAppender extends OutputStreamAppender<ILoggingE
         super.start();
     }
 
-    /** Writes the buffered lines now. */
-    @Override
-    public void flush() throws IOException {
+    /** Writes the buffered lines now; a failure is reported as logback reports a failed write. */
+    public void flush() {
         streamWriteLock.lock();
         try {
             if (isStarted()) {
                 getOutputStream().flush();
             }
+        } catch (IOException e) {
+            addError("could not write the request log to stderr", e);
         } finally {
             streamWriteLock.unlock();
         }

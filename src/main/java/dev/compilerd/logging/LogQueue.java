@@ -58,13 +58,13 @@ public final class LogQueue<T> {
         return true;
     }
 
-    /** Lines dropped since start because the queue was full. */
+    /** Lines dropped since start: the queue was full, a line could not be written, or it came after close. */
     public long dropped() {
         return dropped.sum();
     }
 
     /** Lines queued and not yet taken by the writer. */
-    public int waiting() {
+    int waiting() {
         return waiting.get();
     }
 
@@ -97,10 +97,14 @@ public final class LogQueue<T> {
         }
     }
 
-    /** Writes what is queued (waiting at most {@code timeout}) and stops the writer; later lines are dropped. */
+    /**
+     * Writes what is queued (waiting at most {@code timeout}) and stops the writer; later lines are dropped, and so
+     * are lines the writer did not reach in time: both are counted.
+     */
     public void close(Duration timeout) throws InterruptedException {
         closing = true;
         LockSupport.unpark(writer);
         writer.join(Math.max(1, timeout.toMillis()));
+        dropped.add(waiting.get()); // queued but never written: a slow writer, or an offer racing the close
     }
 }
