@@ -195,8 +195,11 @@ cpu_elapsed() {
   local us="${EPOCHREALTIME//[!0-9]/}"
   cpu_read
   CPU_SECONDS="$(ticks_to_seconds "$((CPU_TICKS - CPU_MARK_TICKS))")"
-  WALL_SECONDS="$(awk -v u="$((us - CPU_MARK_US))" 'BEGIN { printf "%.2f", u / 1e6 }')"
+  WALL_SECONDS="$(micros_to_seconds "$((us - CPU_MARK_US))")"
 }
+
+# micros_to_seconds MICROS : seconds, two decimals.
+micros_to_seconds() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1e6 }'; }
 
 # idle_cpu SECONDS : the machine's busy CPU-seconds per second over SECONDS of this script sleeping.
 idle_cpu() {

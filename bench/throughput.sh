@@ -30,23 +30,25 @@ say "idle baseline: 3 s with no server: $idle_before cores busy"
 # that implies), then at every level PER_LEVEL runs with C in flight (runs/s and CPU per run under the same load).
 cli_cpr=""
 declare -A cli_rps cli_level_cpr
-# cli_batch DIR C COUNT : COUNT raw-CLI runs (headers written first), C in flight; checks every result; sets
+# cli_batch DIR C COUNT : COUNT raw-CLI runs (headers written first), C in flight (C=1 in the foreground, as in
+# uncached.sh); waits for every run even after one failed, so none is left running; checks every result; sets
 # CPU_SECONDS and WALL_SECONDS over the runs.
 cli_batch() {
-  local dir="$1" c="$2" count="$3" i running=0
+  local dir="$1" c="$2" count="$3" i failed=0
   mkdir -p "$dir"
   for ((i = 1; i <= count; i++)); do runner_header "$(nonce "${dir##*/}" "$i")" >"$dir/$i.header"; done
   cpu_mark
   for ((i = 1; i <= count; i++)); do
-    if ((running >= c)); then
-      wait -n
-      running=$((running - 1))
+    if ((c == 1)); then
+      cli_run "$dir/$i.header" "$dir/$i.json" >/dev/null
+      continue
     fi
+    if ((i > c)); then wait -n || failed=$((failed + 1)); fi
     cli_run "$dir/$i.header" "$dir/$i.json" >/dev/null &
-    running=$((running + 1))
   done
-  wait
+  for ((i = 0; c > 1 && i < (count < c ? count : c); i++)); do wait -n || failed=$((failed + 1)); done
   cpu_elapsed
+  ((failed == 0)) || die "raw CLI: $failed of $count runs failed at C=$c"
   for ((i = 1; i <= count; i++)); do
     check_runner_result "$dir/$i.json" "$(nonce "${dir##*/}" "$i")" \
       || die "raw CLI run $i (C=$c): unexpected result: $(head -c 300 "$dir/$i.json")"
@@ -60,6 +62,7 @@ if ((CLI_N > 0)); then
   say "raw CLI: $CLI_N sequential runs, all verified: $CPU_SECONDS CPU-s over $WALL_SECONDS s = $cli_cpr CPU-s per run," \
     "ceiling $(ceiling "$cli_cpr") runs/s"
   for c in $LEVELS; do
+    sleep "$SETTLE"
     cli_batch "$BENCH_WORK/cli-c$c" "$c" "$PER_LEVEL"
     cli_rps[$c]="$(ratio "$PER_LEVEL" "$WALL_SECONDS")"
     cli_level_cpr[$c]="$(per_run "$CPU_SECONDS" "$PER_LEVEL")"
@@ -123,7 +126,7 @@ fmt='%4s %5s %7s %7s %4s %4s %6s %8s %6s %6s %8s %8s %6s %6s %8s %8s %8s\n'
 printf "$fmt" C sent wall_s runs/s ok 503 failed median_s p90_s max_s cpu/run ceiling x_ceil x_cli cli_rps cpu_vsCLI \
   rss_MiB
 failures=0
-declare -A x_ceil x_cli x_cli_rps x_cli_cpu
+declare -A x_ceil x_cli
 for c in $LEVELS; do
   sleep "$SETTLE"
   wait_pool_idle "$POOL" || die "the pool did not fill up before C=$c"
@@ -136,15 +139,14 @@ for c in $LEVELS; do
   rps="$(ratio "$ok" "$wall")"
   cpr="$(per_run "$CPU_SECONDS" "$ok")"
   x_ceil[$c]="$(ratio "$rps" "$(ceiling "$cpr")")"
-  x_cli[$c]="n/a" x_cli_rps[$c]="n/a" x_cli_cpu[$c]="n/a"
+  x_cli[$c]="n/a" cpu_vs_cli="n/a"
   if [[ -n "$cli_cpr" ]]; then
     x_cli[$c]="$(ratio "$rps" "$(ceiling "$cli_cpr")")"
-    x_cli_rps[$c]="${cli_rps[$c]}"
-    x_cli_cpu[$c]="$(ratio "$cpr" "${cli_level_cpr[$c]}")"
+    cpu_vs_cli="$(ratio "$cpr" "${cli_level_cpr[$c]}")"
   fi
   # shellcheck disable=SC2059
   printf "$fmt" "$c" "$PER_LEVEL" "$wall" "$rps" "$ok" "$n503" "$failed" "$p50" "$p90" "$max" "$cpr" \
-    "$(ceiling "$cpr")" "${x_ceil[$c]}" "${x_cli[$c]}" "${x_cli_rps[$c]}" "${x_cli_cpu[$c]}" \
+    "$(ceiling "$cpr")" "${x_ceil[$c]}" "${x_cli[$c]}" "${cli_rps[$c]:-n/a}" "$cpu_vs_cli" \
     "$(proc_mib "$SERVER_PID" VmRSS)"
   failures=$((failures + n503 + failed))
 done

@@ -62,25 +62,24 @@ declare -A CPU WALL RUNS
 # measure MODE FUNCTION [MODE2 FUNCTION2] : per mode one uncounted, checked warm-up request (number 0), then up
 # to N timed ones into $BENCH_WORK/MODE.times. With two modes the loop interleaves them (A B, then B A, ...), so
 # both see the same machine at the same time and their ratio holds no drift between sittings. The loop is cut
-# into one window per request (pause + request), whose CPU goes to $BENCH_WORK/MODE.windows; a mode's CPU is the
-# sum of its windows (windows tile the loop), its wall time the sum of their lengths. With a pool, the loop starts
-# and ends with the pool full (the last window also holds the final refill), so it holds exactly one container
-# start per run. The median window shows a burst from elsewhere that total/N hides.
+# into one window per request (pause + request), whose CPU goes to $BENCH_WORK/MODE.windows: the windows of all
+# modes tile the loop, a mode's CPU is the sum of its windows and its wall time the sum of their lengths. With a
+# pool, the loop starts and ends with the pool full (the last window also holds the final refill), so it holds
+# exactly one container start per run. Inside the loop only builtins run besides the requests (no fork lands in
+# a window). The median window shows a burst from elsewhere that total/N hides.
 measure() {
-  local modes=("$1") fns=("$2") i k t0="$SECONDS" prev prev_us us mode order m
+  local modes=("$1") fns=("$2") i k t0="$SECONDS" mode order w
   if (($# == 4)); then modes+=("$3") fns+=("$4"); fi
-  declare -A ticks=() micros=()
+  local -A ticks=() micros=() windows=()
   for k in "${!modes[@]}"; do
     mode="${modes[k]}"
     "${fns[k]}" "$mode" 0 >/dev/null
     check "$mode" 0
     : >"$BENCH_WORK/$mode.times"
-    : >"$BENCH_WORK/$mode.windows"
-    ticks[$mode]=0 micros[$mode]=0
+    ticks[$mode]=0 micros[$mode]=0 windows[$mode]=""
   done
   if [[ "${modes[0]}" == pool ]]; then wait_pool_idle "$POOL" || die "the pool did not fill up"; fi
-  cpu_read
-  prev="$CPU_TICKS" prev_us="${EPOCHREALTIME//[!0-9]/}"
+  cpu_mark
   for ((i = 1; i <= N; i++)); do
     if ((SECONDS - t0 > BUDGET)); then
       say "${modes[*]}: time budget of ${BUDGET}s used up after $((i - 1)) requests each"
@@ -92,25 +91,35 @@ measure() {
       mode="${modes[k]}"
       sleep "$PAUSE"
       "${fns[k]}" "$mode" "$i" >>"$BENCH_WORK/$mode.times"
-      if [[ "$mode" == pool && "$i" == "$N" ]]; then
-        wait_pool_idle "$POOL" || die "the pool did not fill up again"
-      fi
-      cpu_read
-      us="${EPOCHREALTIME//[!0-9]/}"
-      ticks_to_seconds "$((CPU_TICKS - prev))" >>"$BENCH_WORK/$mode.windows"
-      echo >>"$BENCH_WORK/$mode.windows"
-      ticks[$mode]=$((ticks[$mode] + CPU_TICKS - prev))
-      micros[$mode]=$((micros[$mode] + us - prev_us))
-      prev="$CPU_TICKS" prev_us="$us"
+      window_end "$mode"
     done
   done
-  for m in "${modes[@]}"; do
-    RUNS[$m]="$(wc -l <"$BENCH_WORK/$m.times")"
-    CPU[$m]="$(ticks_to_seconds "${ticks[$m]}")"
-    WALL[$m]="$(awk -v u="${micros[$m]}" 'BEGIN { printf "%.2f", u / 1e6 }')"
-    for ((i = 1; i <= ${RUNS[$m]}; i++)); do check "$m" "$i"; done
-    say "$m: ${RUNS[$m]} requests, all answers verified; ${CPU[$m]} CPU-s over ${WALL[$m]} s"
+  if [[ "${modes[0]}" == pool ]]; then
+    wait_pool_idle "$POOL" || die "the pool did not fill up again"
+    window_end pool extend # the final refill belongs to the last run
+  fi
+  for mode in "${modes[@]}"; do
+    for w in ${windows[$mode]}; do ticks_to_seconds "$w"; echo; done >"$BENCH_WORK/$mode.windows"
+    RUNS[$mode]="$(wc -l <"$BENCH_WORK/$mode.times")"
+    CPU[$mode]="$(ticks_to_seconds "${ticks[$mode]}")"
+    WALL[$mode]="$(micros_to_seconds "${micros[$mode]}")"
+    for ((i = 1; i <= ${RUNS[$mode]}; i++)); do check "$mode" "$i"; done
+    say "$mode: ${RUNS[$mode]} requests, all answers verified; ${CPU[$mode]} CPU-s over ${WALL[$mode]} s"
   done
+}
+
+# window_end MODE [extend] : charges the CPU and wall time since the last mark to MODE (a new window, or with
+# "extend" added to its last one) and marks again; builtins only. Uses measure's ticks, micros and windows.
+window_end() {
+  local us="${EPOCHREALTIME//[!0-9]/}" dt ws
+  cpu_read
+  dt=$((CPU_TICKS - CPU_MARK_TICKS))
+  ticks[$1]=$((ticks[$1] + dt))
+  micros[$1]=$((micros[$1] + us - CPU_MARK_US))
+  read -r -a ws <<<"${windows[$1]}"
+  if [[ "${2:-}" == extend && ${#ws[@]} -gt 0 ]]; then ws[-1]=$((ws[-1] + dt)); else ws+=("$dt"); fi
+  windows[$1]="${ws[*]}"
+  CPU_MARK_TICKS="$CPU_TICKS" CPU_MARK_US="$us"
 }
 
 say "N=$N sequential requests per mode, ${PAUSE}s pause before each (lets the pool refill), 1 warm-up each"
@@ -183,8 +192,9 @@ for mode in pool nopool; do
     "$(verdict "$(awk -v r="$r" 'BEGIN { print (r <= 1.05) }')")" "$(ratio "${win_p50[$mode]}" "${win_p50[cli]}")"
 done
 echo "  ceiling/s = $(nproc) CPUs / CPU per run: the most uncached runs per second this machine could sustain"
-echo "  win_p50, win_max: CPU of the per-request windows (pause + request) that tile each loop; they sum to cpu_s"
-echo "  idle_share = that mode's idle rate (below) x loop_s / runs: background included in cpu/run, not subtracted"
+echo "  win_p50, win_max: CPU of the mode's per-request windows (pause + request), which sum to its cpu_s"
+echo "  idle_share = that mode's idle rate (below; for the CLI, the idle --pool 0 server's, which runs beside it)"
+echo "  x loop_s / runs: background included in cpu/run, not subtracted"
 echo "  Counted: everything on the machine during the loop (JVM, sudo, docker CLI, dockerd, containerd, runsc,"
 echo "  the build, this script's curl and sleep, the pool's refills and idle containers, and any other tenant)."
 echo "Idle baseline, busy CPU-seconds per second (cores busy while nothing is requested)"
