@@ -230,13 +230,22 @@ per_run() { awk -v c="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.3f", c / n; el
 # ceiling CPU_PER_RUN : runs per second this machine's CPUs could sustain at that cost (cores / CPU per run).
 ceiling() { awk -v c="$1" -v n="$(nproc)" 'BEGIN { if (c > 0) printf "%.2f", n / c; else print "n/a" }'; }
 
-# wait_pool_idle WANT : waits up to 30 s until the server's warm pool holds WANT containers (its /metrics), so a
-# measured interval can start and end with the pool full; false if it never does.
-wait_pool_idle() {
+# wait_pool_settled WANT : waits up to 30 s until the server's warm pool holds at least the containers it wants
+# for the current request rate (exactly WANT of them, unless WANT is "any") and no other container of the server's is starting, running
+# or being removed (its /metrics); prints how many wait. So a measured interval can start and end in the same
+# state, holding exactly the container starts and removals its runs caused; false if it never settles.
+wait_pool_settled() {
   local i idle
   for ((i = 0; i < 300; i++)); do
-    idle="$(curl -fsS --max-time 2 "$SERVER_URL/metrics" 2>/dev/null | awk '$1 == "compilerd_pool_idle" { printf "%d", $2 }')"
-    [[ "$idle" == "$1" ]] && return 0
+    idle="$(curl -fsS --max-time 2 "$SERVER_URL/metrics" 2>/dev/null | awk -v want="$1" '
+      $1 == "compilerd_pool_idle" { idle = $2 } $1 == "compilerd_pool_target" { target = $2 }
+      $1 == "compilerd_containers_owned" { owned = $2 }
+      END { if (idle != "" && idle + 0 >= target + 0 && owned + 0 == idle + 0 && (want == "any" || idle + 0 == want + 0))
+              printf "%d", idle }')"
+    if [[ -n "$idle" ]]; then
+      echo "$idle"
+      return 0
+    fi
     sleep 0.1
   done
   return 1

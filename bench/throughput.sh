@@ -2,7 +2,7 @@
 # Uncached throughput: compilerd with its defaults (--pool 2, --workers = CPUs); at each concurrency C,
 # PER_LEVEL unique hello worlds with C requests in flight at once. Every answer is checked; 503s and other
 # failures are counted, not hidden. Per level: runs/s, latencies, RSS, and CPU-seconds per run (whole-machine
-# busy CPU over the level, from the first request until the pool is full again, / verified runs), the ceiling
+# busy CPU over the level, from the first request until the pool has settled again, / verified runs), the ceiling
 # it implies (CPUs / CPU per run) and runs/s against it; and against the raw CLI's ceiling, measured first
 # (CLI_N sequential runs of the raw docker CLI with the production flags, before the server starts), and the
 # raw CLI's own runs/s and CPU per run at each level (PER_LEVEL runs with C in flight, also before the server).
@@ -129,11 +129,11 @@ failures=0
 declare -A x_ceil x_cli
 for c in $LEVELS; do
   sleep "$SETTLE"
-  wait_pool_idle "$POOL" || die "the pool did not fill up before C=$c"
+  wait_pool_settled any >/dev/null || die "the pool did not settle before C=$c"
   cpu_mark
   result="$(load "$SERVER_URL/compile" "$c" "$PER_LEVEL" "$(nonce c "$c")")" || die "load driver failed at C=$c"
-  # The level ends when the pool is full again: the refills its runs caused are part of their cost.
-  wait_pool_idle "$POOL" || die "the pool did not fill up after C=$c"
+  # The level ends when the pool has settled again: the refills its runs caused are part of their cost.
+  wait_pool_settled any >/dev/null || die "the pool did not settle after C=$c"
   cpu_elapsed
   read -r wall ok n503 failed p50 p90 max <<<"$result"
   rps="$(ratio "$ok" "$wall")"
@@ -153,7 +153,7 @@ done
 idle_after="$(idle_cpu 3)"
 echo
 echo "runs/s counts only verified answers (200, Errors empty, stdout exactly 'hello, bench <nonce>'), over the load's wall time."
-echo "cpu/run: whole-machine busy CPU (/proc/stat) from the level's first request until the pool was full again, / ok;"
+echo "cpu/run: whole-machine busy CPU (/proc/stat) from the level's first request until the pool had settled again, / ok;"
 echo "  nothing subtracted (the load driver, the idle pool and any other tenant count too)."
 echo "ceiling = $(nproc) CPUs / cpu/run of the same level; x_ceil = runs/s / ceiling (= the machine's CPU utilisation"
 echo "  over the load); x_cli = runs/s / the raw CLI's ceiling (${cli_cpr:-not measured} CPU-s per run, measured above)."
@@ -165,7 +165,7 @@ for c in $LEVELS; do
     "$TARGET" "$(verdict "$(awk -v x="${x_ceil[$c]}" -v t="$TARGET" 'BEGIN { print (x >= t) }')")" "${x_cli[$c]}" \
     "$(verdict "$(awk -v x="${x_cli[$c]}" -v t="$TARGET" 'BEGIN { print (x != "n/a" && x >= t) }')")"
 done
-echo "idle baseline, cores busy: $idle_before before (no server), $idle_after after the levels (server idle, pool full)"
+echo "idle baseline, cores busy: $idle_before before (no server), $idle_after after the levels (server idle, pool settled)"
 if awk -v a="$idle_before" -v b="$idle_after" 'BEGIN { exit !(a > 0.1 || b > 0.1) }'; then
   echo "  WARNING: the machine was busy without us (> 0.1 cores): another tenant's work is in the CPU figures; run again"
 fi

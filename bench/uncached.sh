@@ -64,11 +64,11 @@ declare -A CPU WALL RUNS
 # both see the same machine at the same time and their ratio holds no drift between sittings. The loop is cut
 # into one window per request (pause + request), whose CPU goes to $BENCH_WORK/MODE.windows: the windows of all
 # modes tile the loop, a mode's CPU is the sum of its windows and its wall time the sum of their lengths. With a
-# pool, the loop starts and ends with the pool full (the last window also holds the final refill), so it holds
-# exactly one container start per run. Inside the loop only builtins run besides the requests (no fork lands in
+# pool, the loop starts and ends with the pool settled at the same number of waiting containers (the last window
+# also holds the final refill), so it holds exactly one container start per run. Inside the loop only builtins run besides the requests (no fork lands in
 # a window). The median window shows a burst from elsewhere that total/N hides.
 measure() {
-  local modes=("$1") fns=("$2") i k t0="$SECONDS" mode order w
+  local modes=("$1") fns=("$2") i k t0="$SECONDS" mode order w warm
   if (($# == 4)); then modes+=("$3") fns+=("$4"); fi
   local -A ticks=() micros=() windows=()
   for k in "${!modes[@]}"; do
@@ -78,7 +78,7 @@ measure() {
     : >"$BENCH_WORK/$mode.times"
     ticks[$mode]=0 micros[$mode]=0 windows[$mode]=""
   done
-  if [[ "${modes[0]}" == pool ]]; then wait_pool_idle "$POOL" || die "the pool did not fill up"; fi
+  if [[ "${modes[0]}" == pool ]]; then warm="$(wait_pool_settled any)" || die "the pool did not settle"; fi
   cpu_mark
   for ((i = 1; i <= N; i++)); do
     if ((SECONDS - t0 > BUDGET)); then
@@ -95,7 +95,7 @@ measure() {
     done
   done
   if [[ "${modes[0]}" == pool ]]; then
-    wait_pool_idle "$POOL" || die "the pool did not fill up again"
+    wait_pool_settled "$warm" >/dev/null || die "the pool did not settle at $warm waiting containers again"
     window_end pool extend # the final refill belongs to the last run
   fi
   for mode in "${modes[@]}"; do
@@ -127,8 +127,8 @@ wait_quiet
 say "idle baseline: ${IDLE}s with no server"
 idle_machine="$(idle_cpu "$IDLE")"
 start_server pool --pool "$POOL"
-wait_pool_idle "$POOL" || die "the pool did not fill up"
-say "idle baseline: ${IDLE}s with compilerd --pool $POOL idle (pool full)"
+warm="$(wait_pool_settled any)" || die "the pool did not settle"
+say "idle baseline: ${IDLE}s with compilerd --pool $POOL idle ($warm warm container(s), what no traffic needs)"
 idle_pool="$(idle_cpu "$IDLE")"
 measure pool via_compilerd
 stop_server "$SERVER_PID"
@@ -199,7 +199,7 @@ echo "  Counted: everything on the machine during the loop (JVM, sudo, docker CL
 echo "  the build, this script's curl and sleep, the pool's refills and idle containers, and any other tenant)."
 echo "Idle baseline, busy CPU-seconds per second (cores busy while nothing is requested)"
 printf '  %-44s %8s\n' "machine, no server (before the runs)" "$idle_machine" \
-  "compilerd --pool $POOL idle, pool full" "$idle_pool" \
+  "compilerd --pool $POOL idle, pool settled" "$idle_pool" \
   "compilerd --pool 0 idle" "$idle_nopool" \
   "machine, no server (after the runs)" "$idle_after"
 if awk -v a="$idle_machine" -v b="$idle_after" 'BEGIN { exit !(a > 0.1 || b > 0.1) }'; then

@@ -157,7 +157,7 @@ public final class Main {
         }
         Metrics metrics = new Metrics();
         DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), imageId, info,
-                config.sandbox().pool(), config.sandbox().poolMaxIdle(), metrics.registry());
+                config.sandbox().pool(), metrics.registry());
         sandbox.bind(metrics);
         Main main = new Main(config, sandbox, Clock.systemUTC(), metrics);
         main.http.stopWith(sandbox); // the pool and every container go once the last request is answered
@@ -173,10 +173,10 @@ public final class Main {
         // The reaper has its own thread: a hung docker ps must not delay lameduck or the drain.
         long reap = config.sandbox().reapInterval().toMillis();
         timer("reaper").scheduleWithFixedDelay(() -> reap(containers), reap, reap, TimeUnit.MILLISECONDS);
-        LOG.info("serving on {}:{} with image {} ({}, {}, {} module(s)), runtime {}, {} worker(s), queue {}, pool {}",
+        LOG.info("serving on {}:{} with image {} ({}, {}, {} module(s)), runtime {}, {} worker(s), queue {}, pool {}-{}",
                 config.http().bind(), main.port(), config.sandbox().image(), imageId, info.goVersion(),
                 info.modules().size(), config.sandbox().runtime(), config.admission().workers(),
-                config.admission().queue(), config.sandbox().pool());
+                config.admission().queue(), config.sandbox().pool().min(), config.sandbox().pool().max());
         if (config.lifecycle().lifetimeEnabled()) {
             Duration lifetime = Lifetime.pick(config.lifecycle().lifetimeMin(), config.lifecycle().lifetimeMax(),
                     ThreadLocalRandom.current());

@@ -56,7 +56,15 @@ public final class Defaults {
     public static final Duration SHARED_CACHE_TIMEOUT = Duration.ofMillis(50);
     /** Larger responses are not written to the shared tier, and larger values read from it are ignored. */
     public static final int SHARED_CACHE_MAX_VALUE_BYTES = 1 << 20;
+    /** The most warm containers: enough that a stream of one request at a time never waits for a start. */
     public static final int POOL = 2;
+    /** The fewest warm containers while the pool is on: a trickle of requests still skips the container start. */
+    public static final int POOL_MIN = 1;
+    /**
+     * A warm container the request rate no longer needs is removed after this long without a request: an idle runsc
+     * sandbox costs about 0.025 cores, so by then it has cost what starting it again would (about 0.3 CPU-s).
+     */
+    public static final Duration POOL_SURPLUS_IDLE = Duration.ofSeconds(15);
     /** A warm container idle longer than this is replaced, so a pool never holds a long-lived sandbox. */
     public static final Duration POOL_MAX_IDLE = Duration.ofMinutes(5);
 

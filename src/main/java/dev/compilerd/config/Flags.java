@@ -44,8 +44,15 @@ final class Flags {
     @Option(names = "--container-prefix",
             description = "name prefix and owner label of our containers (default ${DEFAULT-VALUE})")
     String containerPrefix = Defaults.CONTAINER_PREFIX;
-    @Option(names = "--pool", description = "warm containers kept started; 0 = off (default ${DEFAULT-VALUE})")
+    @Option(names = "--pool", description = "the most warm containers kept started, as many as the request rate"
+            + " needs; 0 = off (default ${DEFAULT-VALUE})")
     int pool = Defaults.POOL;
+    @Option(names = "--pool-min", description = "the fewest warm containers while the pool is on; set it to --pool"
+            + " for a fixed pool (default ${DEFAULT-VALUE})")
+    int poolMin = Defaults.POOL_MIN;
+    @Option(names = "--pool-surplus-idle", converter = Time.class, description = "remove a warm container the request"
+            + " rate no longer needs after no request for this long (default ${DEFAULT-VALUE})")
+    Duration poolSurplusIdle = Defaults.POOL_SURPLUS_IDLE;
     @Option(names = "--pool-max-idle", converter = Time.class,
             description = "replace a warm container idle this long (default ${DEFAULT-VALUE})")
     Duration poolMaxIdle = Defaults.POOL_MAX_IDLE;
@@ -144,6 +151,7 @@ final class Flags {
                 "--build-timeout and --run-timeout must be at most " + Values.format(runnerMax) + " (the runner's own cap)");
         c.positive("deadline-margin", deadlineMargin);
         c.positive("pool-max-idle", poolMaxIdle);
+        c.positive("pool-surplus-idle", poolSurplusIdle);
         c.positive("reap-interval", reapInterval);
         c.positive("max-queue-wait", maxQueueWait);
         c.positive("shared-cache-ttl", sharedCacheTtl);
@@ -161,6 +169,7 @@ final class Flags {
         c.range("workers", workers, 0, 1024);
         c.range("queue", queue, 0, 100_000);
         c.range("pool", pool, 0, 64);
+        c.range("pool-min", poolMin, 1, 64);
         c.range("cache-entries", cacheEntries, 0, Integer.MAX_VALUE);
         c.range("cache-bytes", cacheBytes, 0, Long.MAX_VALUE);
         c.range("shared-cache-max-value", sharedCacheMaxValue, 1024, 64L << 20);
@@ -176,7 +185,8 @@ final class Flags {
         c.done();
         return new Config(
                 new HttpSettings(bind, port, (int) maxRequest, bodyTimeout, allowOrigin),
-                new SandboxSettings(image, runtime, words(docker), containerPrefix, pool, poolMaxIdle, reapInterval),
+                new SandboxSettings(image, runtime, words(docker), containerPrefix,
+                        new PoolSettings(pool, poolMin, poolMaxIdle, poolSurplusIdle), reapInterval),
                 limits,
                 new AdmissionSettings(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, queue,
                         maxQueueWait),

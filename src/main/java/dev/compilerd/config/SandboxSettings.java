@@ -9,8 +9,7 @@ public record SandboxSettings(
         String runtime,
         List<String> docker,
         String containerPrefix,
-        int pool,
-        Duration poolMaxIdle,
+        PoolSettings pool,
         Duration reapInterval) {
 
     public SandboxSettings {

@@ -11,11 +11,15 @@ import java.util.function.Consumer;
 /**
  * Hands log lines from request threads to one writer thread without a lock or a wake-up per line (the writer polls
  * an empty queue every {@code idlePoll}), so logging costs a cache hit an allocation and a few atomic updates; when
- * {@code capacity} lines are waiting it drops and counts instead of blocking. Thread-safe.
+ * {@code capacity} lines are waiting it drops and counts instead of blocking. A writer that found nothing for
+ * {@link #EMPTY_POLLS_BEFORE_SLEEP} polls sleeps until the next line, so an idle server pays no polling. Thread-safe.
  *
  * @param <T> what a line is made of until the writer formats it
  */
 public final class LogQueue<T> {
+    /** Empty polls in a row after which the writer sleeps until a line wakes it (1 s at a 20 ms poll). */
+    static final int EMPTY_POLLS_BEFORE_SLEEP = 50;
+
     private final Queue<T> lines = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final LongAdder dropped = new LongAdder();
@@ -25,6 +29,7 @@ public final class LogQueue<T> {
     private final Runnable flush;
     private final Thread writer;
     private volatile boolean closing;
+    private volatile boolean asleep;
 
     /**
      * Starts the writer thread, named {@code name}, which passes each line to {@code write} in order and runs
@@ -55,6 +60,9 @@ public final class LogQueue<T> {
             return false;
         }
         lines.add(line);
+        if (asleep) { // only the first line after a quiet spell pays for a wake-up
+            LockSupport.unpark(writer);
+        }
         return true;
     }
 
@@ -68,11 +76,18 @@ public final class LogQueue<T> {
         return waiting.get();
     }
 
+    /** Whether the writer sleeps until the next line. */
+    boolean asleep() {
+        return asleep;
+    }
+
     private void drain() {
         boolean unflushed = false;
+        int emptyPolls = 0;
         while (true) {
             T line = lines.poll();
             if (line != null) {
+                emptyPolls = 0;
                 waiting.decrementAndGet();
                 unflushed = true;
                 try {
@@ -93,7 +108,16 @@ public final class LogQueue<T> {
             if (closing) {
                 return;
             }
-            LockSupport.parkNanos(this, idlePollNanos);
+            if (++emptyPolls < EMPTY_POLLS_BEFORE_SLEEP) {
+                LockSupport.parkNanos(this, idlePollNanos);
+                continue;
+            }
+            asleep = true; // then look again: a line offered before this store was seen is found by the peek
+            if (lines.peek() == null && !closing) {
+                LockSupport.park(this);
+            }
+            asleep = false;
+            emptyPolls = 0;
         }
     }
 

@@ -13,6 +13,11 @@ interface ContainerSource extends AutoCloseable {
         return 0;
     }
 
+    /** Ready containers wanted now (a pool's size for the current request rate; 0 without one). */
+    default int target() {
+        return 0;
+    }
+
     /** Acquisitions served by an already started container. */
     default long hits() {
         return 0;

@@ -1,6 +1,8 @@
 package dev.compilerd.sandbox;
 
+import com.google.common.base.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.compilerd.config.PoolSettings;
 import dev.compilerd.config.SandboxLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,9 +36,9 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             new ThreadFactoryBuilder().setNameFormat("hard-deadline").setDaemon(true).build());
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Starts the warm pool when {@code poolSize} is above zero. */
+    /** Starts the warm pool unless its maximum is zero. */
     public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, String imageId,
-                         SandboxInfo info, int poolSize, Duration poolMaxIdle, MeterRegistry meters) {
+                         SandboxInfo info, PoolSettings pool, MeterRegistry meters) {
         this.info = info;
         this.poolWait = Timer.builder("compilerd_container_wait").description("time to get a ready container")
                 .publishPercentileHistogram().register(meters);
@@ -44,8 +46,8 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         this.protocol = protocol;
         this.limits = limits;
         this.imageId = imageId;
-        this.source = poolSize > 0
-                ? new WarmPool(containers, poolSize, limits.hardDeadline(), poolMaxIdle)
+        this.source = pool.max() > 0
+                ? new WarmPool(containers, pool, limits.hardDeadline(), Ticker.systemTicker())
                 : new FreshContainers(containers, limits.hardDeadline());
     }
 
@@ -140,6 +142,8 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     /** Publishes the pool's and the reaper's numbers. */
     public void bind(dev.compilerd.metrics.Metrics metrics) {
         metrics.gauge("compilerd_pool_idle", source, ContainerSource::idle, "warm containers waiting");
+        metrics.gauge("compilerd_pool_target", source, ContainerSource::target,
+                "warm containers the request rate needs now");
         metrics.counter("compilerd_pool_hits", source, ContainerSource::hits, "requests served by a warm container");
         metrics.counter("compilerd_pool_misses", source, ContainerSource::misses,
                 "requests that had to start a container");

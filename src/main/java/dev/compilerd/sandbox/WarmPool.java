@@ -1,5 +1,7 @@
 package dev.compilerd.sandbox;
 
+import com.google.common.base.Ticker;
+import dev.compilerd.config.PoolSettings;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -9,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps {@code size} containers started and waiting on the runner's ready line, so a request skips the
- * container start. Each container runs exactly one program; one idle too long is discarded and replaced. Thread-safe.
+ * Keeps containers started and waiting on the runner's ready line, so a request skips the container start: as many as
+ * {@link PoolDemand} says the request rate needs, within the configured bounds. Each container runs exactly one
+ * program; one idle too long is discarded and replaced, and one the rate no longer needs is removed after a quiet
+ * spell. Thread-safe.
  */
 final class WarmPool implements ContainerSource {
     /** How long the filler waits after a failed start before trying again. */
@@ -18,9 +22,11 @@ final class WarmPool implements ContainerSource {
     private static final Logger LOG = LoggerFactory.getLogger(WarmPool.class);
 
     private final Containers containers;
-    private final int size;
     private final Duration readyTimeout;
     private final Duration maxIdle;
+    private final long surplusIdleNanos;
+    private final PoolDemand demand;
+    private final Ticker ticker;
     private final LinkedBlockingDeque<Container> ready = new LinkedBlockingDeque<>();
     private final Object wake = new Object();
     private final Thread filler;
@@ -29,11 +35,13 @@ final class WarmPool implements ContainerSource {
     private final AtomicLong discarded = new AtomicLong();
     private volatile boolean closed;
 
-    WarmPool(Containers containers, int size, Duration readyTimeout, Duration maxIdle) {
+    WarmPool(Containers containers, PoolSettings settings, Duration readyTimeout, Ticker ticker) {
         this.containers = containers;
-        this.size = size;
         this.readyTimeout = readyTimeout;
-        this.maxIdle = maxIdle;
+        this.maxIdle = settings.maxIdle();
+        this.surplusIdleNanos = settings.surplusIdle().toNanos();
+        this.demand = new PoolDemand(settings.min(), settings.max(), ticker);
+        this.ticker = ticker;
         this.filler = new Thread(this::fill, "warm-pool-filler");
         filler.setDaemon(true);
         filler.start();
@@ -41,6 +49,7 @@ final class WarmPool implements ContainerSource {
 
     @Override
     public Container acquire() throws SandboxException, InterruptedException {
+        demand.arrived();
         Container c;
         while ((c = ready.pollFirst()) != null) {
             if (c.isReady() && c.age().compareTo(maxIdle) < 0) {
@@ -52,7 +61,13 @@ final class WarmPool implements ContainerSource {
         }
         misses.incrementAndGet();
         poke();
-        return containers.startReady(readyTimeout);
+        return startTimed();
+    }
+
+    /** Containers the pool wants waiting now. */
+    @Override
+    public int target() {
+        return demand.target();
     }
 
     @Override
@@ -79,8 +94,11 @@ final class WarmPool implements ContainerSource {
         while (!closed) {
             try {
                 dropStale();
-                if (ready.size() < size) {
+                int want = demand.target();
+                if (ready.size() < want) {
                     startOne();
+                } else if (ready.size() > want && demand.quietNanos() >= surplusIdleNanos) {
+                    dropOne(); // it has idled as long as a new start would cost: no longer worth keeping
                 } else {
                     synchronized (wake) {
                         wake.wait(1000);
@@ -99,8 +117,15 @@ final class WarmPool implements ContainerSource {
         }
     }
 
-    private void startOne() throws SandboxException, InterruptedException {
+    private Container startTimed() throws SandboxException, InterruptedException {
+        long t0 = ticker.read();
         Container c = containers.startReady(readyTimeout);
+        demand.started(ticker.read() - t0);
+        return c;
+    }
+
+    private void startOne() throws SandboxException, InterruptedException {
+        Container c = startTimed();
         ready.addLast(c);
         if (closed && ready.remove(c)) {
             containers.removeAsync(c.name);
@@ -113,6 +138,13 @@ final class WarmPool implements ContainerSource {
             if ((!c.isReady() || c.age().compareTo(maxIdle) >= 0) && ready.remove(c)) {
                 discard(c);
             }
+        }
+    }
+
+    private void dropOne() {
+        Container c = ready.pollFirst(); // the oldest: the first to reach maxIdle anyway
+        if (c != null) {
+            discard(c);
         }
     }
 

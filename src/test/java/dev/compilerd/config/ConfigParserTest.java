@@ -23,8 +23,9 @@ class ConfigParserTest {
         assertThat(c.http()).isEqualTo(new HttpSettings(Defaults.BIND, Defaults.PORT, Defaults.MAX_REQUEST_BYTES,
                 Defaults.BODY_TIMEOUT, Defaults.ALLOW_ORIGIN));
         assertThat(c.sandbox()).isEqualTo(new SandboxSettings(Defaults.IMAGE, Defaults.RUNTIME,
-                List.of("sudo", "-n", "/usr/local/libexec/compilerd-docker"), Defaults.CONTAINER_PREFIX, Defaults.POOL,
-                Defaults.POOL_MAX_IDLE, Defaults.REAP_INTERVAL));
+                List.of("sudo", "-n", "/usr/local/libexec/compilerd-docker"), Defaults.CONTAINER_PREFIX,
+                new PoolSettings(Defaults.POOL, Defaults.POOL_MIN, Defaults.POOL_MAX_IDLE, Defaults.POOL_SURPLUS_IDLE),
+                Defaults.REAP_INTERVAL));
         assertThat(c.limits()).isEqualTo(SandboxLimits.defaults());
         assertThat(c.admission()).isEqualTo(new AdmissionSettings(Runtime.getRuntime().availableProcessors(),
                 Defaults.QUEUE, Defaults.MAX_QUEUE_WAIT));
@@ -41,25 +42,34 @@ class ConfigParserTest {
         Config c = parse("--body-timeout", "1s", "--pool-max-idle", "2s", "--reap-interval", "3s",
                 "--build-timeout", "4s", "--run-timeout", "5s", "--deadline-margin", "6s", "--max-queue-wait", "7s",
                 "--shared-cache-ttl", "8s", "--shared-cache-timeout", "9s", "--lifetime-min", "10s",
-                "--lifetime-max", "11s", "--lameduck", "12s", "--drain-timeout", "30s",
+                "--lifetime-max", "11s", "--lameduck", "12s", "--drain-timeout", "30s", "--pool-surplus-idle", "13s",
                 "--max-request", "2KiB", "--max-output", "3KiB", "--memory", "100MiB", "--tmpfs", "5MiB",
                 "--address-space", "600MiB", "--cache-bytes", "7KiB", "--shared-cache-max-value", "8KiB",
                 "--pids", "1000", "--nproc", "300", "--nofile", "400", "--workers", "5", "--queue", "6",
-                "--pool", "7", "--cache-entries", "8", "--port", "9", "--cpus", "1.5");
-        assertThat(List.of(c.http().bodyTimeout(), c.sandbox().poolMaxIdle(), c.sandbox().reapInterval(),
+                "--pool", "7", "--pool-min", "3", "--cache-entries", "8", "--port", "9", "--cpus", "1.5");
+        assertThat(List.of(c.http().bodyTimeout(), c.sandbox().pool().maxIdle(), c.sandbox().reapInterval(),
                 c.limits().buildTimeout(), c.limits().runTimeout(), c.limits().deadlineMargin(),
                 c.admission().maxQueueWait(), c.cache().sharedTtl(), c.cache().sharedTimeout(),
                 c.lifecycle().lifetimeMin(), c.lifecycle().lifetimeMax(), c.lifecycle().lameduck(),
-                c.lifecycle().drainTimeout())).containsExactly(secs(1), secs(2), secs(3), secs(4), secs(5), secs(6),
-                secs(7), secs(8), secs(9), secs(10), secs(11), secs(12), secs(30));
+                c.lifecycle().drainTimeout(), c.sandbox().pool().surplusIdle())).containsExactly(secs(1), secs(2),
+                secs(3), secs(4), secs(5), secs(6), secs(7), secs(8), secs(9), secs(10), secs(11), secs(12), secs(30),
+                secs(13));
         assertThat(List.of((long) c.http().maxRequestBytes(), (long) c.limits().maxOutputBytes(), c.limits().memoryBytes(),
                 c.limits().tmpfsBytes(), c.limits().addressSpaceBytes(), c.cache().bytes(),
                 (long) c.cache().sharedMaxValueBytes())).containsExactly(2L << 10, 3L << 10, 100L << 20, 5L << 20,
                 600L << 20, 7L << 10, 8L << 10);
         assertThat(List.of(c.limits().pids(), c.limits().nproc(), c.limits().nofile(), c.admission().workers(),
-                c.admission().queue(), c.sandbox().pool(), (int) c.cache().entries(), c.http().port()))
-                .containsExactly(1000, 300, 400, 5, 6, 7, 8, 9);
+                c.admission().queue(), c.sandbox().pool().max(), (int) c.cache().entries(), c.http().port(),
+                c.sandbox().pool().min())).containsExactly(1000, 300, 400, 5, 6, 7, 8, 9, 3);
         assertThat(c.limits().cpus()).isEqualTo(1.5);
+    }
+
+    @Test
+    void thePoolNeverWantsFewerThanItsMinimumNorMoreThanItsMaximum() throws ConfigException {
+        assertThat(parse("--pool", "0").sandbox().pool().min()).isZero();
+        assertThat(parse("--pool", "2", "--pool-min", "5").sandbox().pool().min()).isEqualTo(2);
+        assertThatThrownBy(() -> parse("--pool-min", "0")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--pool-min");
     }
 
     private static Duration secs(int s) {

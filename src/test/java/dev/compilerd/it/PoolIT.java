@@ -39,7 +39,7 @@ class PoolIT {
         Containers containers = new Containers(docker.pinnedTo(image), protocol.maxResultBytes(), Instance::alive);
         sandbox = new DockerSandbox(containers, protocol, config.limits(), image,
                 preflight.info(containers, protocol, Duration.ofSeconds(30)), config.sandbox().pool(),
-                config.sandbox().poolMaxIdle(), new SimpleMeterRegistry());
+                new SimpleMeterRegistry());
         return sandbox;
     }
 
@@ -61,7 +61,7 @@ class PoolIT {
 
     @Test
     void eachProgramGetsItsOwnContainerWhichIsGoneAfterwardsAndThePoolRefills() throws Exception {
-        DockerSandbox s = start("--pool", "2");
+        DockerSandbox s = start("--pool", "2", "--pool-min", "2");
         await().atMost(Duration.ofSeconds(30)).until(() -> s.warmContainers() == 2);
         List<String> warm = Docker.containers(PREFIX);
         RunResult first = s.run(hello("one"));
@@ -74,6 +74,41 @@ class PoolIT {
             List<String> now = Docker.containers(PREFIX);
             assertThat(now).hasSize(2).doesNotContain(first.container(), second.container());
         });
+    }
+
+    @Test
+    void aTrickleKeepsOneWarmContainerAndABurstLeavesNoSurplusBehind() throws Exception {
+        DockerSandbox s = start("--pool", "3", "--pool-surplus-idle", "2s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.warmContainers() == 1);
+        Thread.sleep(2000); // no request: one waiting container is what a trickle needs
+        assertThat(Docker.containers(PREFIX)).hasSize(1);
+
+        List<String> outputs = runAtOnce(s, 4);
+
+        assertThat(outputs).containsExactly("run0\n", "run1\n", "run2\n", "run3\n");
+        // Whatever the burst made the pool start, a quiet spell leaves one container waiting and none leaked.
+        await().atMost(Duration.ofSeconds(30)).until(() -> Docker.containers(PREFIX).size() == 1
+                && s.warmContainers() == 1);
+    }
+
+    /** Runs {@code n} programs at the same time; returns what each printed, in order. */
+    private static List<String> runAtOnce(DockerSandbox s, int n) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            List<java.util.concurrent.Future<RunResult>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Program p = hello("run" + i);
+                runs.add(pool.submit(() -> s.run(p)));
+            }
+            List<String> out = new java.util.ArrayList<>();
+            for (var f : runs) {
+                String text = stdout(f.get());
+                out.add(text.substring(text.lastIndexOf("run")));
+            }
+            return out;
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test

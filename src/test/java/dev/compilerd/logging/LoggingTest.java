@@ -100,4 +100,21 @@ class LoggingTest {
         assertThat(written).containsExactly("good");
         assertThat(queue.dropped()).isEqualTo(1);
     }
+
+    @Test
+    void aWriterAsleepAfterAQuietSpellWakesForTheNextLine() throws Exception {
+        List<String> written = new CopyOnWriteArrayList<>();
+        LogQueue<String> queue = new LogQueue<>("test-log", 10, Duration.ofMillis(1), written::add, () -> { });
+        try {
+            queue.offer("before");
+            await().until(queue::asleep); // no line for EMPTY_POLLS_BEFORE_SLEEP polls
+            assertThat(written).containsExactly("before");
+            queue.offer("after");
+            await().atMost(Duration.ofSeconds(2)).until(() -> written.size() == 2);
+            assertThat(written).containsExactly("before", "after");
+        } finally {
+            queue.close(Duration.ofSeconds(5));
+        }
+        assertThat(queue.dropped()).isZero();
+    }
 }

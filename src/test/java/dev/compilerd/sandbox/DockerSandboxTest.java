@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.compilerd.config.PoolSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,8 +30,8 @@ class DockerSandboxTest {
         RunnerProtocol protocol = new RunnerProtocol(new ObjectMapper(), FakeDocker.LIMITS);
         containers = fake.containers(id -> false);
         sandbox = new DockerSandbox(containers, protocol, FakeDocker.LIMITS, FakeDocker.IMAGE,
-                new SandboxInfo("go1.24.4", java.util.List.of()), pool,
-                Duration.ofMinutes(5), new SimpleMeterRegistry());
+                new SandboxInfo("go1.24.4", java.util.List.of()),
+                new PoolSettings(pool, pool, Duration.ofMinutes(5), Duration.ofSeconds(15)), new SimpleMeterRegistry());
         return sandbox;
     }
 

@@ -1,0 +1,67 @@
+package dev.compilerd.sandbox;
+
+import com.google.common.base.Ticker;
+
+/**
+ * How many warm containers the request rate needs: enough that the next request finds one while the last one taken
+ * is still being replaced, that is the time a start takes over the time between requests (both smoothed, with a
+ * margin). An idle runsc sandbox costs CPU, so a trickle keeps the minimum and only a stream keeps more. Thread-safe.
+ */
+final class PoolDemand {
+    /** Wanted containers per container start that fits between two requests: a start's time varies under load. */
+    static final double MARGIN = 1.25;
+    /** Weight of the newest sample in the smoothed start time and gap between requests. */
+    static final double WEIGHT = 0.3;
+
+    private final int min;
+    private final int max;
+    private final Ticker ticker;
+    private long lastArrival;
+    private boolean arrived;
+    private double gapNanos = Double.NaN;
+    private double startNanos = Double.NaN;
+
+    PoolDemand(int min, int max, Ticker ticker) {
+        this.min = min;
+        this.max = max;
+        this.ticker = ticker;
+        this.lastArrival = ticker.read();
+    }
+
+    /** A request took (or wanted) a container now. */
+    synchronized void arrived() {
+        long now = ticker.read();
+        if (arrived) {
+            gapNanos = smooth(gapNanos, now - lastArrival);
+        }
+        lastArrival = now;
+        arrived = true;
+    }
+
+    /** A container took this long to start and get ready. */
+    synchronized void started(long nanos) {
+        startNanos = smooth(startNanos, nanos);
+    }
+
+    /**
+     * Containers to keep waiting now: the minimum until a gap between requests and a start have been seen, else one
+     * per start time that passes between requests; a quiet spell since the last request counts as a longer gap.
+     */
+    synchronized int target() {
+        if (Double.isNaN(gapNanos) || Double.isNaN(startNanos)) {
+            return min;
+        }
+        double gap = Math.max(gapNanos, ticker.read() - lastArrival);
+        double need = gap <= 0 ? max : Math.ceil(MARGIN * startNanos / gap);
+        return (int) Math.max(min, Math.min(max, need));
+    }
+
+    /** Nanoseconds since the last request, or since this started if none came yet. */
+    synchronized long quietNanos() {
+        return ticker.read() - lastArrival;
+    }
+
+    private static double smooth(double old, double sample) {
+        return Double.isNaN(old) ? sample : WEIGHT * sample + (1 - WEIGHT) * old;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.compilerd.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.base.Ticker;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The pool's size follows the request rate: a trickle keeps the minimum, a stream the maximum, a lull shrinks it. */
+class PoolDemandTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final Ticker ticker = new Ticker() {
+        @Override
+        public long read() {
+            return now.get();
+        }
+    };
+    private final PoolDemand demand = new PoolDemand(1, 3, ticker);
+
+    private void advance(long millis) {
+        now.addAndGet(Duration.ofMillis(millis).toNanos());
+    }
+
+    /** Requests {@code gapMillis} apart, each taking a container whose replacement starts in {@code startMillis}. */
+    private void stream(int requests, long gapMillis, long startMillis) {
+        for (int i = 0; i < requests; i++) {
+            demand.arrived();
+            demand.started(Duration.ofMillis(startMillis).toNanos());
+            advance(gapMillis);
+        }
+    }
+
+    @Test
+    void theMinimumUntilAGapBetweenRequestsAndAStartHaveBeenSeen() {
+        assertThat(demand.target()).isEqualTo(1);
+        demand.started(Duration.ofMillis(400).toNanos());
+        assertThat(demand.target()).isEqualTo(1);
+        demand.arrived(); // the first request says nothing about the rate
+        assertThat(demand.target()).isEqualTo(1);
+        advance(100);
+        demand.arrived();
+        assertThat(demand.target()).isEqualTo(3);
+    }
+
+    @Test
+    void aTrickleSlowerThanAStartKeepsTheMinimum() {
+        stream(10, 1000, 400);
+        assertThat(demand.target()).isEqualTo(1);
+    }
+
+    @Test
+    void requestsArrivingWithinAStartKeepOnePerStartTimeBetweenThem() {
+        stream(20, 400, 400); // one start per gap, plus the margin: the next request must not wait for this start
+        assertThat(demand.target()).isEqualTo(2);
+        stream(20, 100, 400);
+        assertThat(demand.target()).isEqualTo(3); // capped at the maximum, not 5
+    }
+
+    @Test
+    void aBurstAtOnceWantsTheMaximum() {
+        demand.started(Duration.ofMillis(400).toNanos());
+        demand.arrived();
+        demand.arrived();
+        assertThat(demand.target()).isEqualTo(3);
+    }
+
+    @Test
+    void aQuietSpellAfterAStreamCountsAsALongGap() {
+        stream(20, 100, 400);
+        advance(600); // no request for longer than a start: one container covers the next
+        assertThat(demand.target()).isEqualTo(1);
+        assertThat(demand.quietNanos()).isEqualTo(Duration.ofMillis(700).toNanos());
+    }
+
+    @Test
+    void slowerStartsUnderLoadRaiseTheTarget() {
+        stream(20, 500, 300);
+        assertThat(demand.target()).isEqualTo(1);
+        stream(20, 500, 700);
+        assertThat(demand.target()).isEqualTo(2);
+    }
+}
