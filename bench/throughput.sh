@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Uncached throughput: compilerd with its defaults (--pool 2, --workers = CPUs); at each concurrency C,
+# Uncached throughput: compilerd with its defaults (--workers = CPUs), but a fixed pool of 2 (--pool 2 --pool-min 2:
+# under load the pool wants its maximum anyway, and a fixed size makes every level start and end with the same
+# number of warm containers, so a level holds exactly the starts its runs caused); at each concurrency C,
 # PER_LEVEL unique hello worlds with C requests in flight at once. Every answer is checked; 503s and other
 # failures are counted, not hidden. Per level: runs/s, latencies, RSS, and CPU-seconds per run (whole-machine
 # busy CPU over the level, from the first request until the pool has settled again, / verified runs), the ceiling
@@ -70,7 +72,9 @@ if ((CLI_N > 0)); then
   done
 fi
 
-start_server tput --pool "$POOL"
+pool_flags=(--pool "$POOL")
+if ((POOL > 0)); then pool_flags+=(--pool-min "$POOL"); fi
+start_server tput "${pool_flags[@]}"
 
 # load URL C COUNT NONCE : prints "wall_s ok n503 failed median_s p90_s max_s".
 load() {
@@ -129,11 +133,11 @@ failures=0
 declare -A x_ceil x_cli
 for c in $LEVELS; do
   sleep "$SETTLE"
-  wait_pool_settled any >/dev/null || die "the pool did not settle before C=$c"
+  wait_pool_settled "$POOL" >/dev/null || die "the pool did not settle before C=$c"
   cpu_mark
   result="$(load "$SERVER_URL/compile" "$c" "$PER_LEVEL" "$(nonce c "$c")")" || die "load driver failed at C=$c"
   # The level ends when the pool has settled again: the refills its runs caused are part of their cost.
-  wait_pool_settled any >/dev/null || die "the pool did not settle after C=$c"
+  wait_pool_settled "$POOL" >/dev/null || die "the pool did not settle after C=$c"
   cpu_elapsed
   read -r wall ok n503 failed p50 p90 max <<<"$result"
   rps="$(ratio "$ok" "$wall")"
@@ -169,7 +173,7 @@ echo "idle baseline, cores busy: $idle_before before (no server), $idle_after af
 if awk -v a="$idle_before" -v b="$idle_after" 'BEGIN { exit !(a > 0.1 || b > 0.1) }'; then
   echo "  WARNING: the machine was busy without us (> 0.1 cores): another tenant's work is in the CPU figures; run again"
 fi
-echo "server: $(nproc) CPUs, default --workers (= CPUs) and --pool $POOL"
+echo "server: $(nproc) CPUs, default --workers (= CPUs) and ${pool_flags[*]}"
 printf 'server RSS at the end: %s MiB, peak (VmHWM): %s MiB\n' \
   "$(proc_mib "$SERVER_PID" VmRSS)" "$(proc_mib "$SERVER_PID" VmHWM)"
 ((failures == 0)) || die "$failures request(s) got a 503 or failed (see above)"

@@ -27,7 +27,7 @@ cli_init
 # only the requests themselves (and the pauses).
 for mode in pool nopool cli; do
   mkdir -p "$BENCH_WORK/$mode"
-  for ((i = 0; i <= N; i++)); do
+  for i in $(seq 0 "$N") w1 w2; do
     if [[ "$mode" == cli ]]; then
       runner_header "$(nonce "$mode" "$i")" >"$BENCH_WORK/$mode/$i.header"
     else
@@ -59,7 +59,8 @@ check() {
 }
 
 declare -A CPU WALL RUNS
-# measure MODE FUNCTION [MODE2 FUNCTION2] : per mode one uncounted, checked warm-up request (number 0), then up
+# measure MODE FUNCTION [MODE2 FUNCTION2] : per mode one uncounted, checked warm-up request (number 0; the pool
+# two more, w1 and w2, at the loop's pace), then up
 # to N timed ones into $BENCH_WORK/MODE.times. With two modes the loop interleaves them (A B, then B A, ...), so
 # both see the same machine at the same time and their ratio holds no drift between sittings. The loop is cut
 # into one window per request (pause + request), whose CPU goes to $BENCH_WORK/MODE.windows: the windows of all
@@ -78,7 +79,16 @@ measure() {
     : >"$BENCH_WORK/$mode.times"
     ticks[$mode]=0 micros[$mode]=0 windows[$mode]=""
   done
-  if [[ "${modes[0]}" == pool ]]; then warm="$(wait_pool_settled any)" || die "the pool did not settle"; fi
+  if [[ "${modes[0]}" == pool ]]; then
+    # Two more warm-ups at the loop's pace: the pool sizes itself to the request rate, so the loop starts with as many
+    # warm containers as it keeps at this pace, and ends with as many.
+    for w in w1 w2; do
+      sleep "$PAUSE"
+      via_compilerd pool "$w" >/dev/null
+      check pool "$w"
+    done
+    warm="$(wait_pool_settled any)" || die "the pool did not settle"
+  fi
   cpu_mark
   for ((i = 1; i <= N; i++)); do
     if ((SECONDS - t0 > BUDGET)); then

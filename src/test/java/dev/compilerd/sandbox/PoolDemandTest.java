@@ -45,16 +45,16 @@ class PoolDemandTest {
 
     @Test
     void aTrickleSlowerThanAStartKeepsTheMinimum() {
-        stream(10, 1000, 400);
+        stream(10, 2000, 400);
         assertThat(demand.target()).isEqualTo(1);
     }
 
     @Test
     void requestsArrivingWithinAStartKeepOnePerStartTimeBetweenThem() {
-        stream(20, 400, 400); // one start per gap, plus the margin: the next request must not wait for this start
+        stream(20, 1000, 400); // MARGIN starts of 400 ms do not fit into a gap of 1 s: keep two
         assertThat(demand.target()).isEqualTo(2);
         stream(20, 100, 400);
-        assertThat(demand.target()).isEqualTo(3); // capped at the maximum, not 5
+        assertThat(demand.target()).isEqualTo(3); // capped at the maximum, not 12
     }
 
     @Test
@@ -68,16 +68,16 @@ class PoolDemandTest {
     @Test
     void aQuietSpellAfterAStreamCountsAsALongGap() {
         stream(20, 100, 400);
-        advance(600); // no request for longer than a start: one container covers the next
+        advance(1500); // no request for longer than MARGIN starts: one container covers the next
         assertThat(demand.target()).isEqualTo(1);
-        assertThat(demand.quietNanos()).isEqualTo(Duration.ofMillis(700).toNanos());
+        assertThat(demand.quietNanos()).isEqualTo(Duration.ofMillis(1600).toNanos());
     }
 
     @Test
     void slowerStartsUnderLoadRaiseTheTarget() {
-        stream(20, 500, 300);
+        stream(20, 2000, 300);
         assertThat(demand.target()).isEqualTo(1);
-        stream(20, 500, 700);
+        stream(20, 2000, 800);
         assertThat(demand.target()).isEqualTo(2);
     }
 }
