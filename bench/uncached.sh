@@ -36,14 +36,12 @@ for mode in pool nopool cli; do
   done
 done
 
-# via_compilerd MODE I : one POST of a fresh program; prints seconds (curl's time_total); checks the status.
+# via_compilerd MODE I : one POST of a fresh program (post_compile: no process per request); prints its seconds;
+# checks the status.
 via_compilerd() {
-  local out
-  out="$(curl -sS --max-time 60 -o "$BENCH_WORK/$1/$2.json" -w '%{http_code} %{time_total}' \
-    -H 'Content-Type: text/plain' --data-binary @"$BENCH_WORK/$1/$2.go" "$SERVER_URL/compile")" \
-    || die "$1: curl failed"
-  [[ "${out% *}" == 200 ]] || die "$1 request $2: HTTP ${out% *}: $(head -c 300 "$BENCH_WORK/$1/$2.json")"
-  echo "${out#* }"
+  post_compile "$BENCH_WORK/$1/$2.go" "$BENCH_WORK/$1/$2.json"
+  [[ "$POST_STATUS" == 200 ]] || die "$1 request $2: HTTP ${POST_STATUS:-no answer}: $(head -c 300 "$BENCH_WORK/$1/$2.json")"
+  echo "$POST_SECONDS"
 }
 
 # via_cli MODE I : the runner protocol straight through the docker CLI; prints seconds (wall around sudo -n docker).
@@ -206,7 +204,7 @@ echo "  win_p50, win_max: CPU of the mode's per-request windows (pause + request
 echo "  idle_share = that mode's idle rate (below; for the CLI, the idle --pool 0 server's, which runs beside it)"
 echo "  x loop_s / runs: background included in cpu/run, not subtracted"
 echo "  Counted: everything on the machine during the loop (JVM, sudo, docker CLI, dockerd, containerd, runsc,"
-echo "  the build, this script's curl and sleep, the pool's refills and idle containers, and any other tenant)."
+echo "  the build, this script's client and sleep, the pool's refills and idle containers, and any other tenant)."
 echo "Idle baseline, busy CPU-seconds per second (cores busy while nothing is requested)"
 printf '  %-44s %8s\n' "machine, no server (before the runs)" "$idle_machine" \
   "compilerd --pool $POOL idle, pool settled" "$idle_pool" \

@@ -17,8 +17,11 @@ import java.util.function.Consumer;
  * @param <T> what a line is made of until the writer formats it
  */
 public final class LogQueue<T> {
-    /** Empty polls in a row after which the writer sleeps until a line wakes it (1 s at a 20 ms poll). */
-    static final int EMPTY_POLLS_BEFORE_SLEEP = 50;
+    /**
+     * Empty polls in a row after which the writer sleeps until a line wakes it (100 ms at a 20 ms poll): a steady
+     * stream never lets it sleep, and a trickle pays one wake-up per line instead of 50 polls a second.
+     */
+    static final int EMPTY_POLLS_BEFORE_SLEEP = 5;
 
     private final Queue<T> lines = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
