@@ -56,6 +56,12 @@ check() {
   fi || die "$1 request $2: unexpected answer: $(head -c 300 "$BENCH_WORK/$1/$2.json")"
 }
 
+# pause : waits PAUSE seconds without a process (sleep is not a builtin): a read that times out on a FIFO no one
+# writes to.
+mkfifo "$BENCH_WORK/pause"
+exec {PAUSE_FD}<>"$BENCH_WORK/pause"
+pause() { read -r -t "$PAUSE" -u "$PAUSE_FD" _ || true; }
+
 declare -A CPU WALL RUNS
 # measure MODE FUNCTION [MODE2 FUNCTION2] : per mode one uncounted, checked warm-up request (number 0; the pool
 # two more, w1 and w2, at the loop's pace), then up
@@ -67,7 +73,7 @@ declare -A CPU WALL RUNS
 # also holds the final refill), so it holds exactly one container start per run. Inside the loop only builtins run besides the requests (no fork lands in
 # a window). The median window shows a burst from elsewhere that total/N hides.
 measure() {
-  local modes=("$1") fns=("$2") i k t0="$SECONDS" mode order w warm
+  local modes=("$1") fns=("$2") i k t0="$SECONDS" mode order w
   if (($# == 4)); then modes+=("$3") fns+=("$4"); fi
   local -A ticks=() micros=() windows=()
   for k in "${!modes[@]}"; do
@@ -81,11 +87,11 @@ measure() {
     # Two more warm-ups at the loop's pace: the pool sizes itself to the request rate, so the loop starts with as many
     # warm containers as it keeps at this pace, and ends with as many.
     for w in w1 w2; do
-      sleep "$PAUSE"
+      pause
       via_compilerd pool "$w" >/dev/null
       check pool "$w"
     done
-    warm="$(wait_pool_settled any)" || die "the pool did not settle"
+    POOL_WARM="$(wait_pool_settled any)" || die "the pool did not settle"
   fi
   cpu_mark
   for ((i = 1; i <= N; i++)); do
@@ -97,13 +103,14 @@ measure() {
     if ((${#modes[@]} == 2 && i % 2 == 0)); then order=(1 0); fi
     for k in "${order[@]}"; do
       mode="${modes[k]}"
-      sleep "$PAUSE"
+      pause
       "${fns[k]}" "$mode" "$i" >>"$BENCH_WORK/$mode.times"
       window_end "$mode"
     done
   done
   if [[ "${modes[0]}" == pool ]]; then
-    wait_pool_settled "$warm" >/dev/null || die "the pool did not settle at $warm waiting containers again"
+    # Its polls (curl and awk every 0.1 s, until the last refill is ready) land in the last window: a few ms per loop.
+    wait_pool_settled "$POOL_WARM" >/dev/null || die "the pool did not settle at $POOL_WARM waiting containers again"
     window_end pool extend # the final refill belongs to the last run
   fi
   for mode in "${modes[@]}"; do
@@ -130,15 +137,19 @@ window_end() {
   CPU_MARK_TICKS="$CPU_TICKS" CPU_MARK_US="$us"
 }
 
-say "N=$N sequential requests per mode, ${PAUSE}s pause before each (lets the pool refill), 1 warm-up each"
+say "N=$N sequential requests per mode, ${PAUSE}s pause before each (lets the pool refill), 1 warm-up each (3 for the pool)"
 wait_quiet
 say "idle baseline: ${IDLE}s with no server"
 idle_machine="$(idle_cpu "$IDLE")"
 start_server pool --pool "$POOL"
 warm="$(wait_pool_settled any)" || die "the pool did not settle"
-say "idle baseline: ${IDLE}s with compilerd --pool $POOL idle ($warm warm container(s), what no traffic needs)"
-idle_pool="$(idle_cpu "$IDLE")"
+say "idle baseline: ${IDLE}s with compilerd --pool $POOL idle, no traffic yet ($warm warm container(s))"
+idle_pool_cold="$(idle_cpu "$IDLE")"
 measure pool via_compilerd
+# Right after its loop the pool still holds what the loop's pace wanted (a surplus goes only after
+# --pool-surplus-idle): the idle rate its loop ran beside.
+say "idle baseline: ${IDLE}s with compilerd --pool $POOL idle right after its loop ($POOL_WARM warm container(s))"
+idle_pool="$(idle_cpu "$IDLE")"
 stop_server "$SERVER_PID"
 start_server nopool --pool 0
 say "idle baseline: ${IDLE}s with compilerd --pool 0 idle"
@@ -204,10 +215,11 @@ echo "  win_p50, win_max: CPU of the mode's per-request windows (pause + request
 echo "  idle_share = that mode's idle rate (below; for the CLI, the idle --pool 0 server's, which runs beside it)"
 echo "  x loop_s / runs: background included in cpu/run, not subtracted"
 echo "  Counted: everything on the machine during the loop (JVM, sudo, docker CLI, dockerd, containerd, runsc,"
-echo "  the build, this script's client and sleep, the pool's refills and idle containers, and any other tenant)."
+echo "  the build, this script's client, the pool's refills and idle containers, and any other tenant)."
 echo "Idle baseline, busy CPU-seconds per second (cores busy while nothing is requested)"
 printf '  %-44s %8s\n' "machine, no server (before the runs)" "$idle_machine" \
-  "compilerd --pool $POOL idle, pool settled" "$idle_pool" \
+  "compilerd --pool $POOL idle, no traffic yet" "$idle_pool_cold" \
+  "compilerd --pool $POOL idle, after its loop" "$idle_pool" \
   "compilerd --pool 0 idle" "$idle_nopool" \
   "machine, no server (after the runs)" "$idle_after"
 if awk -v a="$idle_machine" -v b="$idle_after" 'BEGIN { exit !(a > 0.1 || b > 0.1) }'; then

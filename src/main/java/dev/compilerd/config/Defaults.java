@@ -61,10 +61,10 @@ public final class Defaults {
     /** The fewest warm containers while the pool is on: a trickle of requests still skips the container start. */
     public static final int POOL_MIN = 1;
     /**
-     * A warm container the request rate no longer needs is removed after this long without a request: an idle runsc
-     * sandbox costs about 0.025 cores, so by then it has cost what starting it again would (about 0.3 CPU-s).
+     * A warm container the request rate no longer needs is removed after this long without a request: by then its idle
+     * cost (about 0.01 cores) has reached what starting it again would cost (about 0.3 CPU-s).
      */
-    public static final Duration POOL_SURPLUS_IDLE = Duration.ofSeconds(15);
+    public static final Duration POOL_SURPLUS_IDLE = Duration.ofSeconds(30);
     /** A warm container idle longer than this is replaced, so a pool never holds a long-lived sandbox. */
     public static final Duration POOL_MAX_IDLE = Duration.ofMinutes(5);
 

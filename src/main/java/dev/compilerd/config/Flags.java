@@ -170,6 +170,7 @@ final class Flags {
         c.range("queue", queue, 0, 100_000);
         c.range("pool", pool, 0, 64);
         c.range("pool-min", poolMin, 1, 64);
+        c.that(pool == 0 || poolMin <= pool, "--pool-min (" + poolMin + ") must not exceed --pool (" + pool + ")");
         c.range("cache-entries", cacheEntries, 0, Integer.MAX_VALUE);
         c.range("cache-bytes", cacheBytes, 0, Long.MAX_VALUE);
         c.range("shared-cache-max-value", sharedCacheMaxValue, 1024, 64L << 20);
@@ -186,7 +187,7 @@ final class Flags {
         return new Config(
                 new HttpSettings(bind, port, (int) maxRequest, bodyTimeout, allowOrigin),
                 new SandboxSettings(image, runtime, words(docker), containerPrefix,
-                        new PoolSettings(pool, poolMin, poolMaxIdle, poolSurplusIdle), reapInterval),
+                        new PoolSettings(pool == 0 ? 0 : poolMin, pool, poolMaxIdle, poolSurplusIdle), reapInterval),
                 limits,
                 new AdmissionSettings(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, queue,
                         maxQueueWait),

@@ -9,8 +9,4 @@ import java.time.Duration;
  * @param surplusIdle a container beyond what the rate needs is removed once no request came for this long
  * @param maxIdle     any waiting container older than this is replaced
  */
-public record PoolSettings(int max, int min, Duration maxIdle, Duration surplusIdle) {
-    public PoolSettings {
-        min = Math.min(min, max);
-    }
-}
+public record PoolSettings(int min, int max, Duration maxIdle, Duration surplusIdle) {}

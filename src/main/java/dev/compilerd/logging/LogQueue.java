@@ -9,18 +9,16 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Hands log lines from request threads to one writer thread without a lock or a wake-up per line (the writer polls
- * an empty queue every {@code idlePoll}), so logging costs a cache hit an allocation and a few atomic updates; when
- * {@code capacity} lines are waiting it drops and counts instead of blocking. A writer that found nothing for
- * {@link #EMPTY_POLLS_BEFORE_SLEEP} polls sleeps until the next line, so an idle server pays no polling. Thread-safe.
+ * Hands log lines from request threads to one writer thread without a lock, and under load without a wake-up per
+ * line (the writer polls the queue every {@code idlePoll}), so logging costs a cache hit an allocation and a few
+ * atomic updates; when {@code capacity} lines are waiting it drops and counts instead of blocking. A writer that
+ * found nothing for {@link #EMPTY_POLLS_BEFORE_SLEEP} polls sleeps until the next line wakes it, so an idle server
+ * pays no polling and a trickle one wake-up per line. Thread-safe.
  *
  * @param <T> what a line is made of until the writer formats it
  */
 public final class LogQueue<T> {
-    /**
-     * Empty polls in a row after which the writer sleeps until a line wakes it (100 ms at a 20 ms poll): a steady
-     * stream never lets it sleep, and a trickle pays one wake-up per line instead of 50 polls a second.
-     */
+    /** Empty polls in a row after which the writer sleeps until a line wakes it: a steady stream never lets it. */
     static final int EMPTY_POLLS_BEFORE_SLEEP = 5;
 
     private final Queue<T> lines = new ConcurrentLinkedQueue<>();

@@ -9,10 +9,8 @@ import com.google.common.base.Ticker;
  */
 final class PoolDemand {
     /**
-     * Wanted containers per container start that fits between two requests. Above 1 because a container taken within
-     * about a second of getting ready costs more CPU than an older one (bench, one request per 0.94 s: a pool of one
-     * 0.685 CPU-s per run, a pool of two 0.663), while at one request per 2.4 s one container is cheaper (0.682 against
-     * 0.717): 3 keeps two up to about one request per 1.5 s.
+     * Wanted containers per container start that fits between two requests; above 1 because a container taken within
+     * about a second of getting ready costs more CPU than an older one (README, Benchmarks).
      */
     static final double MARGIN = 3;
     /** Weight of the newest sample in the smoothed start time and gap between requests. */
@@ -37,7 +35,10 @@ final class PoolDemand {
     synchronized void arrived() {
         long now = ticker.read();
         if (arrived) {
-            gapNanos = smooth(gapNanos, now - lastArrival);
+            // A lull longer than this already means the minimum: counted in full it would hold the target down for
+            // dozens of requests of the next stream.
+            double cap = Double.isNaN(startNanos) ? Double.MAX_VALUE : MARGIN * startNanos;
+            gapNanos = smooth(gapNanos, Math.min(now - lastArrival, cap));
         }
         lastArrival = now;
         arrived = true;

@@ -24,7 +24,7 @@ class ConfigParserTest {
                 Defaults.BODY_TIMEOUT, Defaults.ALLOW_ORIGIN));
         assertThat(c.sandbox()).isEqualTo(new SandboxSettings(Defaults.IMAGE, Defaults.RUNTIME,
                 List.of("sudo", "-n", "/usr/local/libexec/compilerd-docker"), Defaults.CONTAINER_PREFIX,
-                new PoolSettings(Defaults.POOL, Defaults.POOL_MIN, Defaults.POOL_MAX_IDLE, Defaults.POOL_SURPLUS_IDLE),
+                new PoolSettings(Defaults.POOL_MIN, Defaults.POOL, Defaults.POOL_MAX_IDLE, Defaults.POOL_SURPLUS_IDLE),
                 Defaults.REAP_INTERVAL));
         assertThat(c.limits()).isEqualTo(SandboxLimits.defaults());
         assertThat(c.admission()).isEqualTo(new AdmissionSettings(Runtime.getRuntime().availableProcessors(),
@@ -65,9 +65,10 @@ class ConfigParserTest {
     }
 
     @Test
-    void thePoolNeverWantsFewerThanItsMinimumNorMoreThanItsMaximum() throws ConfigException {
+    void poolMinimumMustBePositiveAndNotAboveTheMaximumUnlessThePoolIsOff() throws ConfigException {
         assertThat(parse("--pool", "0").sandbox().pool().min()).isZero();
-        assertThat(parse("--pool", "2", "--pool-min", "5").sandbox().pool().min()).isEqualTo(2);
+        assertThatThrownBy(() -> parse("--pool", "2", "--pool-min", "5")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--pool-min (5) must not exceed --pool (2)");
         assertThatThrownBy(() -> parse("--pool-min", "0")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--pool-min");
     }

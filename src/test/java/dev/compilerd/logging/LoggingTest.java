@@ -107,11 +107,42 @@ class LoggingTest {
         LogQueue<String> queue = new LogQueue<>("test-log", 10, Duration.ofMillis(1), written::add, () -> { });
         try {
             queue.offer("before");
-            await().until(queue::asleep); // no line for EMPTY_POLLS_BEFORE_SLEEP polls
+            await().until(() -> queue.asleep() && written.size() == 1); // then no line for a few polls
             assertThat(written).containsExactly("before");
             queue.offer("after");
             await().atMost(Duration.ofSeconds(2)).until(() -> written.size() == 2);
             assertThat(written).containsExactly("before", "after");
+        } finally {
+            queue.close(Duration.ofSeconds(5));
+        }
+        assertThat(queue.dropped()).isZero();
+    }
+
+    @Test
+    void linesOfferedWhileTheWriterFallsAsleepAreAllWritten() throws Exception {
+        List<String> written = new CopyOnWriteArrayList<>();
+        LogQueue<String> queue = new LogQueue<>("test-log", 10_000, Duration.ofMillis(1), written::add, () -> { });
+        int threads = 4;
+        int lines = 300;
+        Thread[] offerers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            offerers[t] = new Thread(() -> {
+                java.util.Random random = new java.util.Random(id);
+                for (int i = 0; i < lines; i++) {
+                    // Pauses around the writer's few polls: it keeps going to sleep while lines arrive.
+                    java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(8_000_000));
+                    queue.offer(id + ":" + i);
+                }
+            });
+            offerers[t].start();
+        }
+        for (Thread t : offerers) {
+            t.join();
+        }
+        try {
+            // Without close: a line stranded by a missed wake-up would never be written.
+            await().atMost(Duration.ofSeconds(5)).until(() -> written.size() == threads * lines);
         } finally {
             queue.close(Duration.ofSeconds(5));
         }

@@ -74,6 +74,15 @@ class PoolDemandTest {
     }
 
     @Test
+    void aStreamAfterALongLullGetsTheMaximumWithinAFewRequests() {
+        stream(20, 100, 400);
+        advance(Duration.ofHours(1).toMillis());
+        assertThat(demand.target()).isEqualTo(1);
+        stream(3, 100, 400);
+        assertThat(demand.target()).isEqualTo(3);
+    }
+
+    @Test
     void slowerStartsUnderLoadRaiseTheTarget() {
         stream(20, 2000, 300);
         assertThat(demand.target()).isEqualTo(1);
