@@ -9,8 +9,8 @@ import com.google.common.base.Ticker;
  */
 final class PoolDemand {
     /**
-     * Wanted containers per container start that fits between two requests; above 1 because a container taken within
-     * about a second of getting ready costs more CPU than an older one (README, Benchmarks).
+     * Wanted containers per container start that fits between two requests; above 1 because with one container at a
+     * request a second each answer came 50 ms later, at no less CPU, than with two (README, Benchmarks).
      */
     static final double MARGIN = 3;
     /** Weight of the newest sample in the smoothed start time and gap between requests. */
