@@ -302,8 +302,12 @@ cli_run() {
     die "raw CLI: docker run failed: $(tail -c 300 "$2")"
   fi
   end="${EPOCHREALTIME//[!0-9]/}"
-  printf '%d.%06d\n' $(((end - start) / 1000000)) $(((end - start) % 1000000))
+  seconds_of end "$((end - start))"
+  echo "$end"
 }
+
+# seconds_of VAR MICROS : sets VAR to MICROS as seconds, six decimals; a builtin, for use inside timed windows.
+seconds_of() { printf -v "$1" '%d.%06d' $(($2 / 1000000)) $(($2 % 1000000)); }
 
 # post_compile FILE OUT : POSTs FILE as text to the server's /compile over bash's /dev/tcp and writes the answer's
 # body to OUT; sets POST_STATUS (empty if no status line came within 60 s; a cut-off body is for the caller's check
@@ -326,7 +330,7 @@ post_compile() {
   POST_STATUS=""
   if [[ "$resp" == HTTP/1.1\ * && "$resp" == *$'\r\n\r\n'* ]]; then POST_STATUS="${resp:9:3}"; fi
   printf '%s' "${resp#*$'\r\n\r\n'}" >"$2"
-  printf -v POST_SECONDS '%d.%06d' $(((end - start) / 1000000)) $(((end - start) % 1000000))
+  seconds_of POST_SECONDS "$((end - start))"
 }
 
 # check_runner_result FILE NONCE : the runner printed its ready line, then a clean run that printed our line.

@@ -64,14 +64,14 @@ pause() { read -r -t "$PAUSE" -u "$PAUSE_FD" _ || true; }
 
 declare -A CPU WALL RUNS
 # measure MODE FUNCTION [MODE2 FUNCTION2] : per mode one uncounted, checked warm-up request (number 0; the pool
-# two more, w1 and w2, at the loop's pace), then up
-# to N timed ones into $BENCH_WORK/MODE.times. With two modes the loop interleaves them (A B, then B A, ...), so
-# both see the same machine at the same time and their ratio holds no drift between sittings. The loop is cut
-# into one window per request (pause + request), whose CPU goes to $BENCH_WORK/MODE.windows: the windows of all
-# modes tile the loop, a mode's CPU is the sum of its windows and its wall time the sum of their lengths. With a
-# pool, the loop starts and ends with the pool settled at the same number of waiting containers (the last window
-# also holds the final refill), so it holds exactly one container start per run. Inside the loop only builtins run besides the requests (no fork lands in
-# a window). The median window shows a burst from elsewhere that total/N hides.
+# two more, w1 and w2, at the loop's pace), then up to N timed ones into $BENCH_WORK/MODE.times. With two modes
+# the loop interleaves them (A B, then B A, ...), so both see the same machine at the same time and their ratio
+# holds no drift between sittings. The loop is cut into one window per request (pause + request), whose CPU goes
+# to $BENCH_WORK/MODE.windows: the windows of all modes tile the loop, a mode's CPU is the sum of its windows and
+# its wall time the sum of their lengths. With a pool, the loop starts and ends with the pool settled at the same
+# number of waiting containers (the last window also holds the final refill), so it holds exactly one container
+# start per run. Inside the loop only builtins run besides the requests (no fork lands in a window). The median
+# window shows a burst from elsewhere that total/N hides.
 measure() {
   local modes=("$1") fns=("$2") i k t0="$SECONDS" mode order w
   if (($# == 4)); then modes+=("$3") fns+=("$4"); fi

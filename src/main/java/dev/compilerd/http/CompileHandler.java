@@ -86,12 +86,16 @@ public final class CompileHandler {
             return;
         }
         dispatch(request, response, callback, start, () -> {
-            Posted posted = whole != null ? whole : Posted.of(contentType, queryVet, bodies.rest(request, body));
-            if (whole != null || !answeredFromMemo(posted, response, callback, start)) {
-                CompileService.Lookup lookup = lookUp(response, callback, posted, start);
-                if (lookup != null) {
-                    run(request, response, callback, lookup, start);
+            Posted posted = whole;
+            if (posted == null) { // the body came in pieces: a repeat is only known now
+                posted = Posted.of(contentType, queryVet, bodies.rest(request, body));
+                if (answeredFromMemo(posted, response, callback, start)) {
+                    return;
                 }
+            }
+            CompileService.Lookup lookup = lookUp(response, callback, posted, start);
+            if (lookup != null) {
+                run(request, response, callback, lookup, start);
             }
         });
     }
