@@ -164,6 +164,12 @@ print(f"{rank(50):.3f} {rank(90):.3f} {xs[0]:.3f} {xs[-1]:.3f}")
 PY
 }
 
+# median NUMBER... : the middle value (the mean of the two middle ones for an even count).
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ x[NR] = $1 } END { if (NR % 2) print x[(NR + 1) / 2];
+    else printf "%.2f\n", (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
+}
+
 # --- CPU accounting -------------------------------------------------------------------------------------
 # Whole-machine CPU from /proc/stat, so every process a run costs is counted (JVM, sudo, docker CLI, dockerd,
 # containerd, runsc, the Go build, and this script's own curl/python): busy = user + nice + system + irq +
@@ -177,6 +183,16 @@ cpu_read() {
   read -r label user nice system _ _ irq softirq steal _ </proc/stat # _ _ = idle, iowait
   [[ "$label" == cpu ]] || die "unexpected first line in /proc/stat"
   CPU_TICKS=$((user + nice + system + irq + softirq + steal))
+}
+
+# proc_cpu_ticks PID : sets PROC_TICKS to the user + system ticks the process has used (its threads, not its
+# children). Builtins only.
+proc_cpu_ticks() {
+  local stat fields
+  read -r stat <"/proc/$1/stat"
+  read -ra fields <<<"${stat##*) }" # after "pid (comm) ": state is fields[0], utime fields[11], stime fields[12]
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  PROC_TICKS=$((fields[11] + fields[12]))
 }
 
 # ticks_to_seconds TICKS : CPU-seconds, two decimals.

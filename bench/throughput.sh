@@ -2,7 +2,8 @@
 # Uncached throughput: compilerd with its defaults (--workers = CPUs), but a fixed pool of 2 (--pool 2 --pool-min 2:
 # under load the pool wants its maximum anyway, and a fixed size makes every level start and end with the same
 # number of warm containers, so a level holds exactly the starts its runs caused); at each concurrency C,
-# PER_LEVEL unique hello worlds with C requests in flight at once. Every answer is checked; 503s and other
+# PER_LEVEL unique hello worlds with C requests in flight at once (C bash workers posting over /dev/tcp, no
+# process per request). Every answer is checked; 503s and other
 # failures are counted, not hidden. Per level: runs/s, latencies, RSS, and CPU-seconds per run (whole-machine
 # busy CPU over the level, from the first request until the pool has settled again, / verified runs), the ceiling
 # it implies (CPUs / CPU per run) and runs/s against it; and against the raw CLI's ceiling, measured first
@@ -76,52 +77,50 @@ pool_flags=(--pool "$POOL")
 if ((POOL > 0)); then pool_flags+=(--pool-min "$POOL"); fi
 start_server tput "${pool_flags[@]}"
 
-# load URL C COUNT NONCE : prints "wall_s ok n503 failed median_s p90_s max_s".
+# prepare_level DIR NONCE COUNT : writes the level's COUNT unique programs (before its window opens).
+prepare_level() {
+  local i
+  mkdir -p "$1"
+  for ((i = 0; i < $3; i++)); do hello_program "$2-$i" >"$1/$i.go"; done
+}
+
+# load DIR C COUNT : posts DIR's programs with C workers in flight (worker w posts programs w, w+C, ...), each over
+# bash's /dev/tcp (post_compile: builtins only, so the driver costs C forks per level, not a process per request
+# or an interpreter); writes "i status seconds" per request to DIR/w<w>.tsv; sets LOAD_WALL (seconds).
 load() {
-  python3 - "$@" <<'PY'
-import json, sys, threading, time, urllib.error, urllib.request
+  local dir="$1" c="$2" count="$3" w start end workers=()
+  start="${EPOCHREALTIME//[!0-9]/}"
+  for ((w = 0; w < c && w < count; w++)); do
+    (
+      for ((i = w; i < count; i += c)); do
+        post_compile "$dir/$i.go" "$dir/$i.json"
+        echo "$i ${POST_STATUS:-none} $POST_SECONDS" >>"$dir/w$w.tsv"
+      done
+    ) &
+    workers+=("$!")
+  done
+  wait "${workers[@]}" # the workers only: the server is a background job of this shell too
+  end="${EPOCHREALTIME//[!0-9]/}"
+  seconds_of LOAD_WALL "$((end - start))"
+}
 
-url, conc, count, nonce = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-lock, next_i, lat, ok, n503, failed = threading.Lock(), [0], [], [0], [0], []
-
-def one(i):
-    word = f"{nonce}-{i}"
-    src = f'package main\n\nimport "fmt"\n\n// bench nonce {word}\nfunc main() {{ fmt.Println("hello, bench {word}") }}\n'
-    req = urllib.request.Request(url, data=src.encode(), headers={"Content-Type": "text/plain"})
-    t = time.monotonic()
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            body = json.loads(r.read())
-        out = "".join(e["Message"] for e in body.get("Events") or [] if e["Kind"] == "stdout")
-        good = body["Errors"] == "" and body["Status"] == 0 and out == f"hello, bench {word}\n"
-        verdict = "ok" if good else f"wrong answer: {body}"[:200]
-    except urllib.error.HTTPError as e:
-        verdict = "503" if e.code == 503 else f"HTTP {e.code}"
-    except Exception as e:  # connection refused, timeout, bad JSON: all count as failures
-        verdict = f"{type(e).__name__}: {e}"[:200]
-    with lock:
-        lat.append(time.monotonic() - t)
-        if verdict == "ok": ok[0] += 1
-        elif verdict == "503": n503[0] += 1
-        else: failed.append(verdict)
-
-def worker():
-    while True:
-        with lock:
-            i = next_i[0]; next_i[0] += 1
-        if i >= count: return
-        one(i)
-
-start = time.monotonic()
-threads = [threading.Thread(target=worker) for _ in range(conc)]
-for t in threads: t.start()
-for t in threads: t.join()
-wall = time.monotonic() - start
-for f in failed[:3]: print(f"failure: {f}", file=sys.stderr)
-lat.sort()
-rank = lambda p: lat[max(0, -(-len(lat) * p // 100) - 1)]
-print(f"{wall:.2f} {ok[0]} {n503[0]} {len(failed)} {rank(50):.3f} {rank(90):.3f} {lat[-1]:.3f}")
-PY
+# tally DIR NONCE : after a level (outside its window), checks every answer; prints "ok n503 failed median_s p90_s
+# max_s" and the first few failures on stderr.
+tally() {
+  local dir="$1" i status secs ok=0 n503=0 failed=0 p50 p90 max
+  while read -r i status secs; do
+    echo "$secs" >>"$dir/latency"
+    if [[ "$status" == 200 ]] && check_compile_response "$dir/$i.json" "$2-$i"; then
+      ok=$((ok + 1))
+    elif [[ "$status" == 503 ]]; then
+      n503=$((n503 + 1))
+    else
+      failed=$((failed + 1))
+      ((failed > 3)) || printf 'failure: request %s: status %s: %s\n' "$i" "$status" "$(head -c 200 "$dir/$i.json")" >&2
+    fi
+  done < <(cat "$dir"/w*.tsv)
+  read -r p50 p90 _ max <<<"$(median_p90_min_max "$dir/latency")"
+  echo "$ok $n503 $failed $p50 $p90 $max"
 }
 
 say "levels: $LEVELS; $PER_LEVEL unique programs per level; ${SETTLE}s pause between levels"
@@ -133,13 +132,16 @@ failures=0
 declare -A x_ceil x_cli
 for c in $LEVELS; do
   sleep "$SETTLE"
+  level_dir="$BENCH_WORK/level-c$c" level_nonce="$(nonce c "$c")"
+  prepare_level "$level_dir" "$level_nonce" "$PER_LEVEL"
   wait_pool_settled "$POOL" >/dev/null || die "the pool did not settle before C=$c"
   cpu_mark
-  result="$(load "$SERVER_URL/compile" "$c" "$PER_LEVEL" "$(nonce c "$c")")" || die "load driver failed at C=$c"
+  load "$level_dir" "$c" "$PER_LEVEL"
   # The level ends when the pool has settled again: the refills its runs caused are part of their cost.
   wait_pool_settled "$POOL" >/dev/null || die "the pool did not settle after C=$c"
   cpu_elapsed
-  read -r wall ok n503 failed p50 p90 max <<<"$result"
+  wall="$(awk -v w="$LOAD_WALL" 'BEGIN { printf "%.2f", w }')"
+  read -r ok n503 failed p50 p90 max <<<"$(tally "$level_dir" "$level_nonce")"
   rps="$(ratio "$ok" "$wall")"
   cpr="$(per_run "$CPU_SECONDS" "$ok")"
   x_ceil[$c]="$(ratio "$rps" "$(ceiling "$cpr")")"
