@@ -84,15 +84,19 @@ prepare_level() {
   for ((i = 0; i < $3; i++)); do hello_program "$2-$i" >"$1/$i.go"; done
 }
 
-# load DIR C COUNT : posts DIR's programs with C workers in flight (worker w posts programs w, w+C, ...), each over
-# bash's /dev/tcp (post_compile: builtins only, so the driver costs C forks per level, not a process per request
-# or an interpreter); writes "i status seconds" per request to DIR/w<w>.tsv; sets LOAD_WALL (seconds).
+# load DIR C COUNT : posts DIR's programs with C workers in flight, each over bash's /dev/tcp (post_compile:
+# builtins only, so the driver costs C forks per level, not a process per request or an interpreter); a worker
+# that is free claims the next unclaimed program by creating its claim file exclusively (noclobber, a builtin),
+# so no worker idles while programs are left; writes "i status seconds" per request to DIR/w<w>.tsv; sets
+# LOAD_WALL (seconds).
 load() {
   local dir="$1" c="$2" count="$3" w start end workers=()
   start="${EPOCHREALTIME//[!0-9]/}"
   for ((w = 0; w < c && w < count; w++)); do
     (
-      for ((i = w; i < count; i += c)); do
+      set -o noclobber
+      for ((i = 0; i < count; i++)); do
+        if ! { true >"$dir/$i.claim"; } 2>/dev/null; then continue; fi # another worker has it
         post_compile "$dir/$i.go" "$dir/$i.json"
         echo "$i ${POST_STATUS:-none} $POST_SECONDS" >>"$dir/w$w.tsv"
       done
