@@ -103,12 +103,14 @@ load() {
     ) &
     workers+=("$!")
   done
-  wait "${workers[@]}" # the workers only: the server is a background job of this shell too
+  for w in "${workers[@]}"; do # the workers only (the server is a background job of this shell too); one that
+    wait "$w" || true           # died early leaves programs without an answer, which tally counts as failed
+  done
   end="${EPOCHREALTIME//[!0-9]/}"
   seconds_of LOAD_WALL "$((end - start))"
 }
 
-# tally DIR NONCE : after a level (outside its window), checks every answer; prints "ok n503 failed median_s p90_s
+# tally DIR NONCE COUNT : after a level (outside its window), checks every answer; prints "ok n503 failed median_s p90_s
 # max_s" and the first few failures on stderr.
 tally() {
   local dir="$1" i status secs ok=0 n503=0 failed=0 p50 p90 max
@@ -122,7 +124,14 @@ tally() {
       failed=$((failed + 1))
       ((failed > 3)) || printf 'failure: request %s: status %s: %s\n' "$i" "$status" "$(head -c 200 "$dir/$i.json")" >&2
     fi
-  done < <(cat "$dir"/w*.tsv)
+  done < <(cat "$dir"/w*.tsv 2>/dev/null)
+  for ((i = 0; i < $3; i++)); do # claimed or not, a program with no recorded answer is a failure
+    if ! grep -q "^$i " "$dir"/w*.tsv 2>/dev/null; then
+      failed=$((failed + 1))
+      ((failed > 3)) || printf 'failure: request %s: no answer recorded (the worker stopped)\n' "$i" >&2
+    fi
+  done
+  [[ -s "$dir/latency" ]] || echo 0 >"$dir/latency"
   read -r p50 p90 _ max <<<"$(median_p90_min_max "$dir/latency")"
   echo "$ok $n503 $failed $p50 $p90 $max"
 }
@@ -145,7 +154,7 @@ for c in $LEVELS; do
   wait_pool_settled "$POOL" >/dev/null || die "the pool did not settle after C=$c"
   cpu_elapsed
   wall="$(awk -v w="$LOAD_WALL" 'BEGIN { printf "%.2f", w }')"
-  read -r ok n503 failed p50 p90 max <<<"$(tally "$level_dir" "$level_nonce")"
+  read -r ok n503 failed p50 p90 max <<<"$(tally "$level_dir" "$level_nonce" "$PER_LEVEL")"
   rps="$(ratio "$ok" "$wall")"
   cpr="$(per_run "$CPU_SECONDS" "$ok")"
   x_ceil[$c]="$(ratio "$rps" "$(ceiling "$cpr")")"
