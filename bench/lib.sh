@@ -164,10 +164,11 @@ print(f"{rank(50):.3f} {rank(90):.3f} {xs[0]:.3f} {xs[-1]:.3f}")
 PY
 }
 
-# median NUMBER... : the middle value (the mean of the two middle ones for an even count).
+# median NUMBER... : the middle value (the mean of the two middle ones for an even count), unrounded.
 median() {
+  (($# > 0)) || die "median of nothing"
   printf '%s\n' "$@" | sort -g | awk '{ x[NR] = $1 } END { if (NR % 2) print x[(NR + 1) / 2];
-    else printf "%.2f\n", (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
+    else print (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
 }
 
 # --- CPU accounting -------------------------------------------------------------------------------------

@@ -143,9 +143,11 @@ printf "$fmt" C sent wall_s runs/s ok 503 failed median_s p90_s max_s cpu/run ce
   rss_MiB
 failures=0
 declare -A x_ceil x_cli
+level=0
 for c in $LEVELS; do
   sleep "$SETTLE"
-  level_dir="$BENCH_WORK/level-c$c" level_nonce="$(nonce c "$c")"
+  level=$((level + 1)) # a level's position keeps its files and programs apart from a repeated C's
+  level_dir="$BENCH_WORK/level-$level-c$c" level_nonce="$(nonce "$level" c "$c")"
   prepare_level "$level_dir" "$level_nonce" "$PER_LEVEL"
   wait_pool_settled "$POOL" >/dev/null || die "the pool did not settle before C=$c"
   cpu_mark
