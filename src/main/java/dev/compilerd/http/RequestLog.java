@@ -35,6 +35,11 @@ final class RequestLog implements AutoCloseable {
     /** How long closing waits for queued lines to be written. */
     static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
 
+    /** Every line's message starts with this, then " key=value" for each of {@link #KEYS}. */
+    private static final String HEAD = "POST /compile";
+    /** A line's fields, in order: also its key-value pairs (the JSON log's fields). */
+    private static final String[] KEYS = {"status", "cache", "outcome", "ms", "container"};
+
     /** What a request leaves for the writer: cheap to make, formatted off the request's thread. */
     private record Line(long epochMillis, String thread, Outcome outcome, String cache, long millis, String container) {}
 
@@ -63,19 +68,39 @@ final class RequestLog implements AutoCloseable {
         }
     }
 
-    /** On the writer thread: one event, stamped with the request's thread and end time, to the logger's appenders. */
+    /**
+     * On the writer thread: the line, stamped with the request's thread and end time, to the logger's appenders; the
+     * request appender of logback.xml writes it from its fields (no event, no layout), any other gets the event.
+     */
     private void write(Line l) {
-        LoggingEvent e = new LoggingEvent(Logger.FQCN, logger, Level.INFO, "POST /compile status="
-                + l.outcome().status() + " cache=" + l.cache() + " outcome=" + l.outcome().label() + " ms=" + l.millis()
-                + " container=" + l.container(), null, null);
+        Object[] values = {l.outcome().status(), l.cache(), l.outcome().label(), l.millis(), l.container()};
+        if (logger.isAdditive()) { // the parents' appenders too: only callAppenders knows them all
+            logger.callAppenders(event(l, values));
+            return;
+        }
+        LoggingEvent event = null;
+        for (Iterator<Appender<ILoggingEvent>> it = logger.iteratorForAppenders(); it.hasNext(); ) {
+            Appender<ILoggingEvent> a = it.next();
+            if (a instanceof BufferedStderrAppender b
+                    && b.appendFields(Level.INFO, LOGGER, l.thread(), l.epochMillis(), HEAD, KEYS, values)) {
+                continue;
+            }
+            if (event == null) {
+                event = event(l, values);
+            }
+            a.doAppend(event);
+        }
+    }
+
+    private LoggingEvent event(Line l, Object[] values) {
+        LoggingEvent e = new LoggingEvent(Logger.FQCN, logger, Level.INFO, BufferedStderrAppender.message(HEAD, KEYS,
+                values), null, null);
         e.setTimeStamp(l.epochMillis());
         e.setThreadName(l.thread());
-        e.addKeyValuePair(new KeyValuePair("status", l.outcome().status()));
-        e.addKeyValuePair(new KeyValuePair("cache", l.cache()));
-        e.addKeyValuePair(new KeyValuePair("outcome", l.outcome().label()));
-        e.addKeyValuePair(new KeyValuePair("ms", l.millis()));
-        e.addKeyValuePair(new KeyValuePair("container", l.container()));
-        logger.callAppenders(e);
+        for (int i = 0; i < KEYS.length; i++) {
+            e.addKeyValuePair(new KeyValuePair(KEYS[i], values[i]));
+        }
+        return e;
     }
 
     /** On the writer thread, once the queue is empty: writes what a buffering appender (logback.xml) holds. */

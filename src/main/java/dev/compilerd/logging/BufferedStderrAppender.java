@@ -1,5 +1,6 @@
 package dev.compilerd.logging;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import java.io.BufferedOutputStream;
@@ -7,23 +8,65 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.ZoneId;
 
 /**
  * Writes to stderr through a buffer that its one writer flushes when it runs out of lines ({@link #flush}), so a
  * burst of request lines costs one write(2) per {@value #BUFFER_BYTES} bytes instead of one per line. The buffer is
  * no larger than PIPE_BUF, so each write goes out in one piece on the pipe or socket a service's stderr is, and
- * holds only whole lines: other appenders' lines on the same stderr land between them, never inside one. Only for
+ * holds only whole lines: other appenders' lines on the same stderr land between them, never inside one. A writer
+ * that knows a line's fields hands them to {@link #appendFields}, which lays the line out without an event. Only for
  * a logger whose writer calls {@link #flush}. Thread-safe.
  */
 public final class BufferedStderrAppender extends OutputStreamAppender<ILoggingEvent> {
     /** Linux's PIPE_BUF: writes up to this size are never interleaved with other writers' on a pipe. */
     static final int BUFFER_BYTES = 4096;
 
+    /** Writes lines from their fields when the encoder is one it matches and no filter is attached; else null. */
+    private volatile DirectLines direct;
+
     @Override
     public void start() {
         setImmediateFlush(false);
         setOutputStream(new BufferedOutputStream(new UnclosedStderr(), BUFFER_BYTES));
         super.start();
+        direct = getCopyOfAttachedFiltersList().isEmpty() ? DirectLines.matching(getEncoder(), ZoneId.systemDefault())
+                : null;
+    }
+
+    /**
+     * Writes one line from its fields, byte for byte what appending its event would write (message: {@code head},
+     * then " key=value" for each field; the fields also as the event's key-value pairs), without making the event;
+     * false when it cannot, and the caller appends the event instead. A failed write throws.
+     */
+    public boolean appendFields(Level level, String logger, String thread, long epochMillis, String head,
+                                String[] keys, Object[] values) {
+        DirectLines d = direct;
+        if (d == null || !isStarted()) {
+            return false;
+        }
+        streamWriteLock.lock();
+        try {
+            if (!d.format(level, logger, thread, epochMillis, head, keys, values)) {
+                return false;
+            }
+            getOutputStream().write(d.bytes(), 0, d.length());
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the request log to stderr", e);
+        } finally {
+            streamWriteLock.unlock();
+        }
+    }
+
+    /** The message of a line written by {@link #appendFields}: {@code head}, then " key=value" for each field. */
+    public static String message(String head, String[] keys, Object[] values) {
+        StringBuilder b = new StringBuilder(head.length() + 16 * keys.length).append(head);
+        for (int i = 0; i < keys.length; i++) {
+            b.append(' ').append(keys[i]).append('=').append(values[i]);
+        }
+        return b.toString();
     }
 
     /** Writes the buffered lines now; a failure is reported as logback reports a failed write. */
