@@ -3,6 +3,7 @@ package dev.compilerd.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.filter.Filter;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -23,37 +24,75 @@ public final class BufferedStderrAppender extends OutputStreamAppender<ILoggingE
     /** Linux's PIPE_BUF: writes up to this size are never interleaved with other writers' on a pipe. */
     static final int BUFFER_BYTES = 4096;
 
+    private final OutputStream sink;
     /** Writes lines from their fields when the encoder is one it matches and no filter is attached; else null. */
     private volatile DirectLines direct;
 
+    public BufferedStderrAppender() {
+        this(new UnclosedStderr());
+    }
+
+    /** Writes to {@code sink} instead of stderr: for tests. */
+    BufferedStderrAppender(OutputStream sink) {
+        this.sink = sink;
+    }
+
     @Override
     public void start() {
+        direct = null;
         setImmediateFlush(false);
-        setOutputStream(new BufferedOutputStream(new UnclosedStderr(), BUFFER_BYTES));
+        setOutputStream(new BufferedOutputStream(sink, BUFFER_BYTES));
         super.start();
-        direct = getCopyOfAttachedFiltersList().isEmpty() ? DirectLines.matching(getEncoder(), ZoneId.systemDefault())
-                : null;
+        matchEncoder();
+    }
+
+    @Override
+    public void addFilter(Filter<ILoggingEvent> filter) {
+        super.addFilter(filter);
+        matchEncoder(); // a filter decides per event: lines then go through the event
+    }
+
+    @Override
+    public void clearAllFilters() {
+        super.clearAllFilters();
+        matchEncoder();
+    }
+
+    private void matchEncoder() {
+        direct = isStarted() && getCopyOfAttachedFiltersList().isEmpty()
+                ? DirectLines.matching(getEncoder(), ZoneId.systemDefault()) : null;
+    }
+
+    /** Whether lines handed to {@link #appendFields} are written from their fields (the encoder is one it knows). */
+    boolean writesDirect() {
+        return direct != null;
     }
 
     /**
      * Writes one line from its fields, byte for byte what appending its event would write (message: {@code head},
      * then " key=value" for each field; the fields also as the event's key-value pairs), without making the event;
-     * false when it cannot, and the caller appends the event instead. A failed write throws.
+     * false when its encoder or the line's text is not one it writes this way, and the caller appends the event.
+     * Throws when the line is lost (the appender stopped, or the write failed), so the caller can count it; {@code
+     * keys} must not change between calls (checked once).
      */
     public boolean appendFields(Level level, String logger, String thread, long epochMillis, String head,
                                 String[] keys, Object[] values) {
         DirectLines d = direct;
-        if (d == null || !isStarted()) {
+        if (d == null) {
             return false;
         }
         streamWriteLock.lock();
         try {
+            if (!isStarted()) { // stopped after an event's write failed (logback stops it), or by a reconfiguration
+                throw new IllegalStateException("the request log appender " + getName() + " is stopped");
+            }
             if (!d.format(level, logger, thread, epochMillis, head, keys, values)) {
                 return false;
             }
             getOutputStream().write(d.bytes(), 0, d.length());
             return true;
         } catch (IOException e) {
+            addError("could not write the request log to stderr", e);
             throw new UncheckedIOException("could not write the request log to stderr", e);
         } finally {
             streamWriteLock.unlock();

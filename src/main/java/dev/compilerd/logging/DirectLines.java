@@ -2,9 +2,11 @@ package dev.compilerd.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.core.Context;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -12,6 +14,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a log line whose fields are known straight to bytes, exactly as the encoder it stands in for would (the
@@ -25,6 +30,12 @@ final class DirectLines {
     static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} [%thread] %-5level %logger{0} - %msg%n";
     private static final DateTimeFormatter TEXT_SECOND = DateTimeFormatter.ofPattern("HH:mm:ss.");
     private static final DateTimeFormatter JSON_SECOND = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+    /** Charsets that write printable ASCII as the same bytes. */
+    private static final Set<Charset> ASCII_AS_ASCII = Set.of(StandardCharsets.UTF_8, StandardCharsets.US_ASCII,
+            StandardCharsets.ISO_8859_1);
+    /** Where a configuration's conversionRule elements land (logback 1.5 keeps two). */
+    private static final List<String> RULE_REGISTRIES = List.of(CoreConstants.PATTERN_RULE_REGISTRY,
+            CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
     private static final byte[] NEWLINE = CoreConstants.LINE_SEPARATOR.getBytes(StandardCharsets.US_ASCII);
     /** 10000-01-01T00:00:00Z: from here on Instant.toString writes a sign and more year digits. */
     private static final long YEAR_10000_MILLIS = 253_402_300_800_000L;
@@ -44,15 +55,38 @@ final class DirectLines {
         this.zone = zone;
     }
 
-    /** The direct writer for {@code encoder}'s output, or null when its lines are not ones this writes. */
+    /**
+     * The direct writer for {@code encoder}'s output, or null when its lines are not ones this writes: only these two
+     * encoder classes exactly, writing ASCII as ASCII, with no conversion rule of the configuration's own in play.
+     */
     static DirectLines matching(Encoder<?> encoder, ZoneId zone) {
-        if (encoder instanceof PatternLayoutEncoder p && TEXT_PATTERN.equals(p.getPattern())) {
+        if (encoder == null || encoder.getClass() != PatternLayoutEncoder.class
+                && encoder.getClass() != LayoutWrappingEncoder.class) {
+            return null;
+        }
+        LayoutWrappingEncoder<?> w = (LayoutWrappingEncoder<?>) encoder; // PatternLayoutEncoder extends it
+        Charset charset = w.getCharset() == null ? Charset.defaultCharset() : w.getCharset(); // null: String.getBytes()
+        if (!ASCII_AS_ASCII.contains(charset) || customRules(w.getContext())) {
+            return null;
+        }
+        if (w instanceof PatternLayoutEncoder p && TEXT_PATTERN.equals(p.getPattern())) {
             return new DirectLines(false, zone);
         }
-        if (encoder instanceof LayoutWrappingEncoder<?> w && w.getLayout() instanceof JsonLayout) {
+        if (w.getClass() == LayoutWrappingEncoder.class && w.getLayout() != null
+                && w.getLayout().getClass() == JsonLayout.class) {
             return new DirectLines(true, ZoneOffset.UTC);
         }
         return null;
+    }
+
+    /** Whether the configuration registered conversion words of its own (which could redefine %d, %msg...). */
+    private static boolean customRules(Context context) {
+        for (String key : RULE_REGISTRIES) {
+            if (context != null && context.getObject(key) instanceof Map<?, ?> m && !m.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

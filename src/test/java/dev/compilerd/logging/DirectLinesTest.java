@@ -9,7 +9,6 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
-import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +30,8 @@ class DirectLinesTest {
         1_795_386_991_000L, // a whole second: JSON's time has no fraction then
         1_795_386_991_007L, 1_795_386_991_070L, 1_795_386_991_999L, 1_795_386_992_001L,
         0L, 946_684_799_999L, 253_402_300_799_999L, // the epoch; the last millisecond of 1999, and of 9999
+        1_772_953_199_999L, 1_772_953_200_000L, // New York's clocks go forward (2026-03-08T07:00Z) ...
+        1_793_512_799_999L, 1_793_512_800_000L, // ... and back (2026-11-01T06:00Z)
     };
     private static final List<Object[]> VALUES = List.of(
             new Object[] {200, "hit", "cached", 0L, "-"},
@@ -44,38 +45,20 @@ class DirectLinesTest {
 
     @Test
     void textLinesAreWhatTheLogbackPatternWrites() {
-        assertSameBytes(this::textEncoder, ZoneId.of("UTC"));
-        assertSameBytes(this::textEncoder, ZoneId.of("Asia/Kolkata")); // a half-hour offset
-        assertSameBytes(this::textEncoder, ZoneId.of("America/New_York"));
+        assertSameBytes(() -> TestEncoders.text(context), ZoneId.of("UTC"));
+        assertSameBytes(() -> TestEncoders.text(context), ZoneId.of("Asia/Kolkata")); // a half-hour offset
+        assertSameBytes(() -> TestEncoders.text(context), ZoneId.of("America/New_York"));
     }
 
     @Test
     void jsonLinesAreWhatJsonLayoutWrites() {
-        assertSameBytes(this::jsonEncoder, ZoneId.of("America/New_York")); // JSON's time is UTC whatever the zone
+        assertSameBytes(() -> TestEncoders.json(context), ZoneId.of("America/New_York")); // JSON's time is UTC whatever the zone
     }
 
-    private LayoutWrappingEncoder<ILoggingEvent> jsonEncoder() {
-        JsonLayout layout = new JsonLayout();
-        layout.setContext(context);
-        layout.start();
-        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-        encoder.setContext(context);
-        encoder.setLayout(layout);
-        encoder.start();
-        return encoder;
-    }
-
-    private PatternLayoutEncoder textEncoder() {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(DirectLines.TEXT_PATTERN);
-        encoder.start();
-        return encoder;
-    }
 
     @Test
     void textThatWouldNeedEscapingOrEncodingIsLeftToTheEncoder() {
-        DirectLines direct = DirectLines.matching(textEncoder(), ZoneId.systemDefault());
+        DirectLines direct = DirectLines.matching(TestEncoders.text(context), ZoneId.systemDefault());
         for (String s : List.of("say \"hi\"", "back\\slash", "new\nline", "caf\u00e9", "tab\t")) {
             Object[] values = {200, "hit", "ok", 1L, s};
             assertThat(direct.format(Level.INFO, LOGGER, "http-1", 0L, HEAD, KEYS, values)).as(s).isFalse();
@@ -84,7 +67,7 @@ class DirectLinesTest {
         Object[] fraction = {200, "hit", "ok", 1.5, "-"};
         assertThat(direct.format(Level.INFO, LOGGER, "http-1", 0L, HEAD, KEYS, fraction))
                 .as("a value that is not a whole number or a string").isFalse();
-        DirectLines json = DirectLines.matching(jsonEncoder(), ZoneId.systemDefault());
+        DirectLines json = DirectLines.matching(TestEncoders.json(context), ZoneId.systemDefault());
         assertThat(json.format(Level.INFO, LOGGER, "http-1", 253_402_300_800_000L, HEAD, KEYS, VALUES.get(0)))
                 .as("the year 10000, which Instant writes as +10000").isFalse();
         assertThat(json.format(Level.INFO, LOGGER, "http-1", -1L, HEAD, KEYS, VALUES.get(0))).isFalse();
@@ -100,7 +83,7 @@ class DirectLinesTest {
 
         BufferedStderrAppender filtered = new BufferedStderrAppender();
         filtered.setContext(context);
-        filtered.setEncoder(textEncoder());
+        filtered.setEncoder(TestEncoders.text(context));
         filtered.addFilter(new Filter<>() {
             @Override
             public FilterReply decide(ILoggingEvent event) {
