@@ -82,10 +82,10 @@ run_wrk healthz "$WARMUP" >/dev/null
 say "measuring: $ROUNDS round(s) of $DURATION per endpoint, wrk -t$THREADS -c$CONNECTIONS, order alternating"
 printf '%-15s %5s %10s %10s %9s %9s %7s %8s %12s\n' endpoint round requests req/s p50_ms p99_ms wrong sockerr server_us/req
 declare -a ratios=() p99s=() cpu_compile=() cpu_healthz=()
+declare -A rps_of # this round's req/s per endpoint: both are set before the ratio is taken
 for ((round = 1; round <= ROUNDS; round++)); do
   order=(compile healthz)
   ((round % 2 == 0)) && order=(healthz compile) # drift over the run falls on both sides
-  declare -A rps_of=()
   for ep in "${order[@]}"; do
     proc_cpu_ticks "$SERVER_PID"
     before="$PROC_TICKS"
@@ -107,7 +107,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
       "$wrong" "$sockerr" "$us"
   done
   ratios+=("$(awk -v a="${rps_of[compile]}" -v b="${rps_of[healthz]}" 'BEGIN { printf "%.4f", a / b }')")
-  unset rps_of
 done
 rss="$(proc_mib "$SERVER_PID" VmRSS)"
 hwm="$(proc_mib "$SERVER_PID" VmHWM)"

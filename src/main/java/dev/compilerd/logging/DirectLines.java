@@ -132,20 +132,14 @@ final class DirectLines {
         for (int i = name.length(); i < 5; i++) {
             put((byte) ' ');
         }
-        put(' ').put(logger.substring(logger.lastIndexOf('.') + 1)).put(" - ").put(head);
-        for (int i = 0; i < keys.length; i++) {
-            put(' ').put(keys[i]).put('=');
-            value(values[i]);
-        }
+        put(' ').put(logger.substring(logger.lastIndexOf('.') + 1)).put(" - ");
+        message(head, keys, values);
     }
 
     private void json(Level level, String logger, String thread, long epochMillis, String head, String[] keys,
                       Object[] values) {
-        put("{\"severity\":\"").put(JsonLayout.severity(level)).put("\",\"message\":\"").put(head);
-        for (int i = 0; i < keys.length; i++) {
-            put(' ').put(keys[i]).put('=');
-            value(values[i]);
-        }
+        put("{\"severity\":\"").put(JsonLayout.severity(level)).put("\",\"message\":\"");
+        message(head, keys, values);
         put("\",\"time\":\"").put(secondText(epochMillis)); // as Instant.toString: no fraction on a whole second
         if (Math.floorMod(epochMillis, 1000) != 0) {
             put('.');
@@ -163,6 +157,15 @@ final class DirectLines {
             }
         }
         put('}');
+    }
+
+    /** The message, as {@link BufferedStderrAppender#message} makes it for an event. */
+    private void message(String head, String[] keys, Object[] values) {
+        put(head);
+        for (int i = 0; i < keys.length; i++) {
+            put(' ').put(keys[i]).put('=');
+            value(values[i]);
+        }
     }
 
     /** The line's time up to its second, formatted once per second. */
@@ -185,29 +188,7 @@ final class DirectLines {
         if (v instanceof String s) {
             put(s);
         } else {
-            digits(((Number) v).longValue()); // Integer or Long, as checked by format
-        }
-    }
-
-    /** Writes n in decimal, as Long.toString would, without making the string. */
-    private void digits(long n) {
-        if (n == Long.MIN_VALUE) {
-            put(Long.toString(n));
-            return;
-        }
-        if (n < 0) {
-            put('-');
-            n = -n;
-        }
-        int start = len;
-        do {
-            put((byte) ('0' + n % 10));
-            n /= 10;
-        } while (n > 0);
-        for (int i = start, j = len - 1; i < j; i++, j--) {
-            byte t = buf[i];
-            buf[i] = buf[j];
-            buf[j] = t;
+            put(Long.toString(((Number) v).longValue())); // Integer or Long, as checked by format
         }
     }
 
