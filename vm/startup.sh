@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # The one host recipe for compilerd: a booting VM, a developer's machine and CI all run this.
 # Idempotent: installs Docker + gVisor (runsc, 2024 or newer) + Java from Debian, registers runsc with
-# Docker, starts the daemon, installs the docker wrapper the server runs as root, and builds the sandbox
-# image only when docker/playground/ changed.
+# Docker, starts the daemon, installs the docker wrapper the server runs as root, and builds one sandbox
+# image per Go release in docker/playground/releases, each only when docker/playground/ changed.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: vm/startup.sh [--vm] [--build] [--dev] [--image TAG] [--base-image IMAGE] [--no-image]
+Usage: vm/startup.sh [--vm] [--build] [--dev] [--image REPO] [--base-image IMAGE] [--no-image]
 
 Sets up this host for compilerd (run as root; safe to run again).
   --vm                also create the 'compilerd' system user, its sudoers entry (the docker wrapper
                       and halt -p, nothing else) and systemd unit
   --build             also install what builds the server (JDK 17, Maven)
   --dev               --build plus the test tools (shellcheck, cloud-init)
-  --image TAG         sandbox image tag (default: $COMPILERD_IMAGE or compilerd/playground:latest)
+  --image REPO        sandbox image repository: each Go release X.Y of docker/playground/releases
+                      becomes REPO:goX.Y (default: $COMPILERD_IMAGE_REPO or compilerd/playground)
   --base-image IMAGE  base image for the sandbox Dockerfile; when unset, one is built with
                       debootstrap (Debian trixie, minbase) because no registry is reachable here,
                       from the Debian mirror this machine's apt sources use ($COMPILERD_DEBIAN_MIRROR
@@ -25,7 +26,8 @@ USAGE
 }
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-IMAGE="${COMPILERD_IMAGE:-compilerd/playground:latest}"
+IMAGE="${COMPILERD_IMAGE_REPO:-compilerd/playground}"
+RELEASES_FILE="$REPO_DIR/docker/playground/releases"
 BASE_IMAGE="${COMPILERD_BASE_IMAGE:-}"
 LOCAL_BASE="compilerd/base:trixie"
 RUNTIME="runsc"
@@ -44,7 +46,7 @@ while [[ $# -gt 0 ]]; do
     --vm) VM=true ;;
     --build) BUILD=true ;;
     --dev) DEV=true; BUILD=true ;;
-    --image) IMAGE="${2:?--image needs a tag}"; shift ;;
+    --image) IMAGE="${2:?--image needs a repository}"; shift ;;
     --base-image) BASE_IMAGE="${2:?--base-image needs an image}"; shift ;;
     --no-image) BUILD_IMAGE=false ;;
     -h|--help) usage; exit 0 ;;
@@ -234,12 +236,23 @@ build_local_base() {
   rm -rf "$dir"
 }
 
+# releases: the Go releases to build, newest (the default) first, from docker/playground/releases.
+releases() {
+  local r
+  r="$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$RELEASES_FILE" | grep -v '^$')" || true
+  [[ -n "$r" ]] || die "no Go release in $RELEASES_FILE"
+  grep -Eqv '^[0-9]+\.[0-9]+$' <<<"$r" && die "$RELEASES_FILE: every line must be a release such as 1.27"
+  echo "$r"
+}
+
+# build_image GO: the sandbox image of one Go release, rebuilt only when its sources changed.
 build_image() {
-  local hash current base
-  hash="$(source_hash)"
-  current="$(docker image inspect -f '{{ index .Config.Labels "compilerd.source" }}' "$IMAGE" 2>/dev/null || true)"
+  local go=$1 tag hash current base
+  tag="$IMAGE:go$go"
+  hash="$(source_hash)-go$go"
+  current="$(docker image inspect -f '{{ index .Config.Labels "compilerd.source" }}' "$tag" 2>/dev/null || true)"
   if [[ "$current" == "$hash" ]]; then
-    step "sandbox image $IMAGE is up to date (source $hash)"
+    step "sandbox image $tag is up to date (source $hash)"
     return
   fi
   base="$BASE_IMAGE"
@@ -247,11 +260,17 @@ build_image() {
     build_local_base
     base="$LOCAL_BASE"
   fi
-  step "building sandbox image $IMAGE from $base (source $hash); this pre-builds the Go standard library"
-  docker build -q --force-rm --build-arg "BASE=$base" --label "compilerd.source=$hash" -t "$IMAGE" \
-    "$REPO_DIR/docker/playground" >/dev/null 2>/var/log/compilerd-image-build.log \
-    || { tail -n 30 /var/log/compilerd-image-build.log >&2; die "docker build failed (log: /var/log/compilerd-image-build.log)"; }
-  step "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))"
+  local log="/var/log/compilerd-image-build-go$go.log" t0=$SECONDS
+  step "building sandbox image $tag from $base (source $hash); this pre-builds the Go standard library"
+  docker build -q --force-rm --build-arg "BASE=$base" --build-arg "GO=$go" --label "compilerd.source=$hash" \
+    -t "$tag" "$REPO_DIR/docker/playground" >/dev/null 2>"$log" \
+    || { tail -n 30 "$log" >&2; die "docker build of $tag failed (log: $log)"; }
+  step "built $tag in $((SECONDS - t0)) s ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
+}
+
+build_images() {
+  local go
+  for go in $(releases); do build_image "$go"; done
 }
 
 setup_vm_user() {
@@ -302,7 +321,7 @@ main() {
   local changed=false
   if register_runsc; then changed=true; fi
   start_docker "$changed"
-  if [[ "$BUILD_IMAGE" == true ]]; then build_image; fi
+  if [[ "$BUILD_IMAGE" == true ]]; then build_images; fi
   if [[ "$VM" == true ]]; then setup_vm_user; fi
   step "done"
 }

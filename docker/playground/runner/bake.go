@@ -31,6 +31,7 @@ const gocodeSrc = "/usr/share/gocode/src"
 // it does not know rather than invent a version.
 var debianSnapshots = map[string]string{
 	"golang.org/x/exp 0.0~git20231006.7918f67": "v0.0.0-20231006140011-7918f672742d",
+	"golang.org/x/exp 0.0~git20261009.ca0d7ba": "v0.0.0-20261009195045-ca0d7ba23607",
 }
 
 // bakedModule is one module found in Debian's packages.

@@ -85,9 +85,11 @@ const (
 	linkcfgPath  = "/tmp/play.importcfg.link"
 	vetcfgPath   = "/tmp/play.vet.cfg"
 	vetxOutPath  = "/tmp/play.vetx"
-	langFlag     = "-lang=go" + defaultGoLang
 	testedImport = defaultGoModule // the package under test, as go test names it
 )
+
+// langFlag is the language version the compiler gets, as go build passes it for the go.mod the runner writes.
+var langFlag = "-lang=go" + defaultGoLang
 
 // build compiles and links; handled is false when the prebuilt packages are not what we expected, and
 // the caller then uses the go command.

@@ -17,7 +17,7 @@ import (
 
 // Paths and defaults of the image; the protocol's limits are in contract.json (contract.go).
 const (
-	goRoot        = "/usr/lib/go-1.24"
+	goRoot        = "/usr/local/go" // a link to /usr/lib/go-X.Y, the image's one release
 	goTool        = goRoot + "/bin/go"
 	runnerPath    = "/usr/local/bin/runner"
 	libDir        = "/usr/local/lib/compilerd" // written at image build: importcfg, packages, modules

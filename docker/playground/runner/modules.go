@@ -25,8 +25,24 @@ const (
 	// ("module lookup disabled by GOPROXY=off") for any module the image does not have.
 	modProxy        = "file://" + modCacheDir + "/cache/download,off"
 	defaultGoModule = "play"
-	defaultGoLang   = "1.24"
 )
+
+// defaultGoLang is the go line of a go.mod the runner writes: the release of the toolchain that built
+// the runner (go1.27.4 → 1.27), which is the image's own.
+var defaultGoLang = goLanguage(runtime.Version())
+
+// goLanguage is a Go version's language version: go1.27.4 → 1.27, go1.27rc1 → 1.27.
+func goLanguage(version string) string {
+	v := strings.TrimPrefix(version, "go")
+	if i := strings.IndexFunc(v, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }); i >= 0 {
+		v = v[:i] // a pre-release suffix such as rc1
+	}
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
 
 // Module is one baked module, as the info answer lists it.
 type Module struct {

@@ -25,12 +25,12 @@ func TestWithoutGoModTheProgramRequiresTheModulesItImports(t *testing.T) {
 		t.Fatal(msg, err)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
-	want := "module play\n\ngo 1.24\n\nrequire (\n\tgolang.org/x/exp v0.0.0-20231006140011-7918f672742d\n\tgolang.org/x/text v0.22.0\n)\n"
+	want := "module play\n\ngo " + defaultGoLang + "\n\nrequire (\n\tgolang.org/x/exp v0.0.0-20231006140011-7918f672742d\n\tgolang.org/x/text v0.22.0\n)\n"
 	if string(got) != want {
 		t.Errorf("go.mod\n%s\nwant\n%s", got, want)
 	}
 	m := parseGoMod(string(got))
-	if m.Module != "play" || m.Go != "1.24" || len(m.Require) != 2 {
+	if m.Module != "play" || m.Go != defaultGoLang || len(m.Require) != 2 {
 		t.Errorf("the written go.mod does not parse back: %+v", m)
 	}
 }
@@ -38,7 +38,7 @@ func TestWithoutGoModTheProgramRequiresTheModulesItImports(t *testing.T) {
 func TestStandardOnlyProgramGetsAPlainGoMod(t *testing.T) {
 	dir := t.TempDir()
 	prepareModule(dir, map[string]string{"prog.go": hello}, bakedForTest())
-	if got, _ := os.ReadFile(filepath.Join(dir, "go.mod")); string(got) != "module play\n\ngo 1.24\n" {
+	if got, _ := os.ReadFile(filepath.Join(dir, "go.mod")); string(got) != "module play\n\ngo "+defaultGoLang+"\n" {
 		t.Errorf("go.mod %q", got)
 	}
 }
@@ -201,5 +201,13 @@ func TestModuleCacheLinksTheBakedModulesAndStaysWritable(t *testing.T) {
 	}
 	if err := linkModuleCache(dir, cache, mods); err != nil {
 		t.Errorf("second call: %v", err)
+	}
+}
+
+func TestGoLanguageIsTheRelease(t *testing.T) {
+	for in, want := range map[string]string{"go1.27.4": "1.27", "go1.26": "1.26", "go1.28rc1": "1.28", "go1.27beta2": "1.27"} {
+		if got := goLanguage(in); got != want {
+			t.Errorf("goLanguage(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
