@@ -5,6 +5,7 @@ import com.google.common.base.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.compilerd.compile.Admission;
 import dev.compilerd.compile.CompileService;
+import dev.compilerd.compile.Releases;
 import dev.compilerd.compile.ResponseMapper;
 import dev.compilerd.compile.ResultCache;
 import dev.compilerd.compile.SharedCache;
@@ -12,6 +13,7 @@ import dev.compilerd.compile.SharedTier;
 import dev.compilerd.config.Config;
 import dev.compilerd.config.ConfigException;
 import dev.compilerd.config.ConfigParser;
+import dev.compilerd.config.ReleaseImage;
 import dev.compilerd.config.Values;
 import dev.compilerd.http.HttpServer;
 import dev.compilerd.http.Routes;
@@ -29,10 +31,14 @@ import dev.compilerd.sandbox.Preflight;
 import dev.compilerd.sandbox.RunnerProtocol;
 import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxException;
+import dev.compilerd.sandbox.SandboxImage;
 import dev.compilerd.sandbox.SandboxInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,27 +61,27 @@ public final class Main {
     private final CompileService service;
     private final HttpServer http;
 
-    /** Builds the whole handler tree around {@code sandbox}; handler tests pass a fake one. */
-    public Main(Config config, Sandbox sandbox, Clock clock, Metrics metrics) {
+    /** Builds the whole handler tree around one sandbox per Go release, the default first; handler tests pass fakes. */
+    public Main(Config config, List<? extends Sandbox> sandboxes, Clock clock, Metrics metrics) {
         this.config = config;
         ObjectMapper json = new ObjectMapper();
         this.lifecycle = new Lifecycle(clock);
-        ResultCache cache = new ResultCache(config.cache().entries(), config.cache().bytes(), sandbox.imageId());
+        ResultCache cache = new ResultCache(config.cache().entries(), config.cache().bytes());
         this.admission = new Admission(config.admission().workers(), config.admission().queue(),
                 config.admission().maxQueueWait(), Ticker.systemTicker());
         SharedTier shared = config.cache().shared().isPresent()
                 ? new SharedCache(config.cache(), Ticker.systemTicker(), metrics.registry()) : SharedTier.NONE;
         Duration longestRun = config.admission().maxQueueWait().plus(config.limits().hardDeadline()).plus(DockerSandbox.EXIT_AFTER_REMOVE);
-        this.service = new CompileService(sandbox, cache, shared, admission, config.admission().queue(), longestRun,
-                new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes(),
-                        sandbox.info().modules().stream().map(SandboxInfo.Module::path).toList()), json,
+        this.service = new CompileService(new Releases(sandboxes), cache, shared, admission, config.admission().queue(),
+                longestRun, new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes()), json,
                 metrics.registry());
         metrics.bindCache(cache);
         metrics.bindAdmission(admission);
         metrics.bindService(service);
         metrics.bindLifecycle(lifecycle);
-        Routes routes = new Routes(config.http(), service, sandbox.info(), json, metrics, clock, lifecycle::healthy,
-                lifecycle::closingConnections, sandbox::failure);
+        Routes routes = new Routes(config.http(), service, json, metrics, clock, lifecycle::healthy,
+                lifecycle::closingConnections, () -> sandboxes.stream().map(Sandbox::failure).filter(Objects::nonNull)
+                        .findFirst().orElse(null));
         this.http = new HttpServer(config.http().bind(), config.http().port(), routes.router(),
                 config.admission().workers(), config.admission().queue(), config.lifecycle().drainTimeout());
         http.stopWith(routes.requestLog());
@@ -136,47 +142,48 @@ public final class Main {
         System.exit(code);
     }
 
-    /** Runs until halted; returns the exit code. Refuses to start (exit 1) when the sandbox is not there. */
+    /** Runs until halted; returns the exit code. Refuses to start (exit 1) when any release's sandbox is not there. */
     static int run(Config config) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        DockerCommand tagged = DockerCommand.from(config, Instance.current());
+        DockerCommand docker = DockerCommand.from(config, Instance.current());
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
-        Containers containers;
-        String imageId;
-        SandboxInfo info;
+        Containers containers = new Containers(docker, protocol.maxResultBytes(), Instance::alive);
+        Metrics metrics = new Metrics();
+        List<DockerSandbox> sandboxes = new ArrayList<>();
         try {
-            Preflight preflight = new Preflight(tagged, json);
-            imageId = preflight.check(PREFLIGHT_TIMEOUT);
-            // Run exactly the image that was checked and keys the cache, even if the tag is rebuilt meanwhile.
-            containers = new Containers(tagged.pinnedTo(imageId), protocol.maxResultBytes(), Instance::alive);
+            Preflight preflight = new Preflight(docker, json);
+            preflight.check(PREFLIGHT_TIMEOUT);
             LOG.info("removed {} orphaned container(s) left by servers that are gone", containers.reapOrphans());
-            info = preflight.info(containers, protocol, config.limits().hardDeadline());
+            for (ReleaseImage release : config.sandbox().releases()) {
+                sandboxes.add(sandbox(release, preflight, containers, protocol, config, metrics));
+            }
         } catch (SandboxException e) {
             LOG.error("refusing to start: {}", e.getMessage());
+            sandboxes.forEach(DockerSandbox::close);
+            containers.close();
             return 1;
         }
-        Metrics metrics = new Metrics();
-        DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), imageId, info,
-                config.sandbox().pool(), metrics.registry());
-        sandbox.bind(metrics);
-        Main main = new Main(config, sandbox, Clock.systemUTC(), metrics);
-        main.http.stopWith(sandbox); // the pool and every container go once the last request is answered
+        metrics.bindContainers(containers);
+        Main main = new Main(config, sandboxes, Clock.systemUTC(), metrics);
+        main.http.stopWith(containers); // after the pools: every container goes once the last request is answered
+        sandboxes.forEach(main.http::stopWith);
         Retirement retirement = retirement(config, main);
         try {
             main.start();
         } catch (Exception e) {
             LOG.error("refusing to start: {}", e.getMessage());
-            sandbox.close();
+            sandboxes.forEach(DockerSandbox::close);
+            containers.close();
             return 1;
         }
         Signals.onTerm(() -> retirement.begin(Retirement.Reason.SIGTERM));
         // The reaper has its own thread: a hung docker ps must not delay lameduck or the drain.
         long reap = config.sandbox().reapInterval().toMillis();
         timer("reaper").scheduleWithFixedDelay(() -> reap(containers), reap, reap, TimeUnit.MILLISECONDS);
-        LOG.info("serving on {}:{} with image {} ({}, {}, {} module(s)), runtime {}, {} worker(s), queue {}, pool {}-{}",
-                config.http().bind(), main.port(), config.sandbox().image(), imageId, info.goVersion(),
-                info.modules().size(), config.sandbox().runtime(), config.admission().workers(),
-                config.admission().queue(), config.sandbox().pool().min(), config.sandbox().pool().max());
+        LOG.info("serving on {}:{}: Go {}, runtime {}, {} worker(s), queue {}, pool {}-{} per release",
+                config.http().bind(), main.port(), main.service.releases().describe(), config.sandbox().runtime(),
+                config.admission().workers(), config.admission().queue(), config.sandbox().pool().min(),
+                config.sandbox().pool().max());
         if (config.lifecycle().lifetimeEnabled()) {
             Duration lifetime = Lifetime.pick(config.lifecycle().lifetimeMin(), config.lifecycle().lifetimeMax(),
                     ThreadLocalRandom.current());
@@ -188,6 +195,27 @@ public final class Main {
         retirement.awaitHalted();
         LOG.info("halted ({}); exiting", retirement.reason());
         return 0;
+    }
+
+    /**
+     * Checks one release's image (present, its runner answering, the Go release it was named for) and starts its
+     * sandbox with its own warm pool.
+     */
+    private static DockerSandbox sandbox(ReleaseImage release, Preflight preflight, Containers containers,
+                                         RunnerProtocol protocol, Config config, Metrics metrics)
+            throws SandboxException, InterruptedException {
+        SandboxImage image = preflight.image(release.image(), PREFLIGHT_TIMEOUT);
+        SandboxInfo info = preflight.info(containers, image, protocol, config.limits().hardDeadline());
+        if (!release.name().isEmpty() && !release.name().equals(info.release())) {
+            throw new SandboxException("image " + release.image() + " runs " + info.goVersion() + ", not "
+                    + release.name() + " as configured");
+        }
+        LOG.info("Go {}: image {} ({}), {} module(s)", info.goVersion(), release.image(), image.identity(),
+                info.modules().size());
+        DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), image, info,
+                config.sandbox().pool(), metrics.containerWait(info.release()));
+        metrics.bindPool(info.release(), sandbox.pool());
+        return sandbox;
     }
 
     /** Lameduck closes idle connections, the drain stops Jetty (and with it the sandbox), halt runs the command. */

@@ -47,7 +47,7 @@ final class Coalescer {
         }
         CompileService.Reply theirs = follow(leader, clientGone);
         if (theirs != null && theirs.outcome().cacheable()) {
-            return new CompileService.Reply(theirs.body(), Outcome.COALESCED, theirs.container());
+            return new CompileService.Reply(theirs.body(), Outcome.COALESCED, CompileService.COALESCED, theirs.container());
         }
         return run.call(); // the leader's answer is not ours to take (a timeout, a kill, a failure)
     }

@@ -14,11 +14,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Answers a program from the local cache, the shared tier, an identical run in flight, or a run of its own under
- * admission control; deterministic outcomes are kept in both tiers. Thread-safe.
+ * Owns the policy of answering a program: the memo of exact repeats, the local cache, the shared tier, an identical
+ * run in flight, or a run of its own in its release's sandbox under admission control shared by every release;
+ * deterministic outcomes are kept in both tiers. The cache key holds the release's image, so releases never share
+ * answers or runs. Thread-safe.
  */
 public final class CompileService {
-    private final Sandbox sandbox;
+    /** Where an answer came from, for the request log. */
+    public static final String LOCAL = "hit";
+    public static final String SHARED = "shared";
+    public static final String COALESCED = "coalesced";
+    public static final String RUN = "miss";
+
+    private final Releases releases;
     private final ResultCache cache;
     private final SharedTier shared;
     private final Admission admission;
@@ -33,9 +41,9 @@ public final class CompileService {
      * @param longestRun the longest one request may take to get through admission and its run; requests waiting
      *                   for an identical program wait no longer than this
      */
-    public CompileService(Sandbox sandbox, ResultCache cache, SharedTier shared, Admission admission, int queue,
+    public CompileService(Releases releases, ResultCache cache, SharedTier shared, Admission admission, int queue,
                           Duration longestRun, ResponseMapper mapper, ObjectMapper json, MeterRegistry meters) {
-        this.sandbox = sandbox;
+        this.releases = releases;
         this.cache = cache;
         this.shared = shared;
         this.admission = admission;
@@ -50,57 +58,66 @@ public final class CompileService {
                 .publishPercentileHistogram().register(meters);
     }
 
-    /** The serialized response of a request, how it ended, and the container that ran it (or ""). */
-    public record Reply(byte[] body, Outcome outcome, String container) {}
+    /**
+     * The serialized response of a request, how it ended, where it came from ({@link #LOCAL}, {@link #SHARED},
+     * {@link #COALESCED} or {@link #RUN}), and the container that ran it (or "").
+     */
+    public record Reply(byte[] body, Outcome outcome, String source, String container) {}
 
-    /** A program, its cache key, the request's exact bytes, and the locally cached response if there is one. */
-    public record Lookup(Program program, String key, byte[] request, byte[] cached) {}
-
-    /** The cached response to a request with exactly these bytes, or null; never blocks. */
-    public byte[] cached(byte[] request) {
-        return cache.getByRequest(request);
-    }
-
-    /** Looks the program up in the local cache, remembering a hit for the request's exact bytes; never blocks. */
-    public Lookup lookup(Program program, byte[] request) {
-        String key = cache.key(program);
-        byte[] hit = cache.get(key);
-        if (hit != null) {
-            cache.rememberRequest(request, hit);
-        }
-        return new Lookup(program, key, request, hit);
+    /** The answer to an exact repeat of a request answered before, or null; never blocks (I/O threads call it). */
+    public byte[] repeat(byte[] exact) {
+        return cache.getByRequest(exact);
     }
 
     /**
-     * Answers a program the local cache did not have: from the shared tier (filling the local one), from an
-     * identical program already running, or by running it. May block.
+     * Answers a request: from the memo, the local cache, the shared tier (filling the local one), an identical
+     * program of the same release already running, or a run. Blocks while it queues and runs.
+     *
+     * @throws UnknownReleaseException the request names a Go release this server does not offer
      */
-    public Reply run(Lookup lookup, BooleanSupplier clientGone) throws Exception {
-        Optional<byte[]> fromShared = shared.get(lookup.key());
-        if (fromShared.isPresent()) {
-            cache.put(lookup.key(), lookup.request(), fromShared.get());
-            return new Reply(fromShared.get(), Outcome.CACHED, "");
+    public Reply answer(Submission s, BooleanSupplier clientGone) throws Exception {
+        byte[] seen = cache.getByRequest(s.exact());
+        if (seen != null) {
+            return new Reply(seen, Outcome.CACHED, LOCAL, "");
         }
-        return coalescer.run(lookup.key(), () -> runNow(lookup, clientGone), clientGone);
+        Sandbox sandbox = releases.resolve(s.release());
+        Program program;
+        try {
+            program = new Program(Txtar.split(s.source()), s.vet());
+        } catch (InvalidProgramException e) {
+            return new Reply(serialize(CompileResponse.error(e.getMessage())), Outcome.INVALID, RUN, "");
+        }
+        String key = cache.key(sandbox.imageId(), program);
+        byte[] hit = cache.get(key);
+        if (hit != null) {
+            cache.rememberRequest(s.exact(), hit);
+            return new Reply(hit, Outcome.CACHED, LOCAL, "");
+        }
+        Optional<byte[]> fromShared = shared.get(key);
+        if (fromShared.isPresent()) {
+            cache.put(key, s.exact(), fromShared.get());
+            return new Reply(fromShared.get(), Outcome.CACHED, SHARED, "");
+        }
+        return coalescer.run(key, () -> runNow(sandbox, program, key, s.exact(), clientGone), clientGone);
     }
 
-    private Reply runNow(Lookup lookup, BooleanSupplier clientGone) throws SandboxException, InterruptedException,
-            BusyException, AbandonedException {
+    private Reply runNow(Sandbox sandbox, Program program, String key, byte[] exact, BooleanSupplier clientGone)
+            throws SandboxException, InterruptedException, BusyException, AbandonedException {
         long t0 = System.nanoTime();
         RunResult result;
         try (Admission.Permit permit = admission.acquire(clientGone)) {
             queueWait.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            result = sandbox.run(lookup.program());
+            result = sandbox.run(program);
         }
         build.record(result.build().took());
         run.record(result.run().took());
-        ResponseMapper.Mapped m = mapper.map(result);
+        ResponseMapper.Mapped m = mapper.map(result, sandbox.info());
         byte[] body = serialize(m.response());
         if (m.outcome().cacheable()) {
-            cache.put(lookup.key(), lookup.request(), body);
-            shared.put(lookup.key(), body);
+            cache.put(key, exact, body);
+            shared.put(key, body);
         }
-        return new Reply(body, m.outcome(), result.container());
+        return new Reply(body, m.outcome(), RUN, result.container());
     }
 
     private byte[] serialize(CompileResponse response) {
@@ -113,6 +130,10 @@ public final class CompileService {
 
     public Admission admission() {
         return admission;
+    }
+
+    public Releases releases() {
+        return releases;
     }
 
     /** Requests waiting for an identical program to finish. */

@@ -2,6 +2,7 @@ package dev.compilerd.compile;
 
 import dev.compilerd.config.Values;
 import dev.compilerd.sandbox.RunResult;
+import dev.compilerd.sandbox.SandboxInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -16,13 +17,16 @@ public final class ResponseMapper {
 
     private final int maxOutputBytes;
     private final long memoryBytes;
-    private final String missingModuleHint;
 
-    /** @param modules the module paths the image has (GET /version lists their versions) */
-    public ResponseMapper(int maxOutputBytes, long memoryBytes, List<String> modules) {
+    public ResponseMapper(int maxOutputBytes, long memoryBytes) {
         this.maxOutputBytes = maxOutputBytes;
         this.memoryBytes = memoryBytes;
-        this.missingModuleHint = NO_NETWORK + (modules.isEmpty() ? " is available."
+    }
+
+    /** The hint added to a missing module's error: which modules the release's image has. */
+    static String missingModuleHint(SandboxInfo image) {
+        List<String> modules = image.modules().stream().map(SandboxInfo.Module::path).toList();
+        return NO_NETWORK + (modules.isEmpty() ? " is available."
                 : " and these modules are available: " + String.join(", ", modules) + " (GET /version has their"
                 + " versions).");
     }
@@ -30,7 +34,8 @@ public final class ResponseMapper {
     /** A response together with how the request ended. */
     public record Mapped(CompileResponse response, Outcome outcome) {}
 
-    public Mapped map(RunResult r) {
+    /** @param image what the release's image offers, for the hint to a missing module */
+    public Mapped map(RunResult r, SandboxInfo image) {
         RunResult.Build b = r.build();
         String vetErrors = b.vetErrors();
         boolean vetOK = b.vetRan() && b.vetOK();
@@ -50,7 +55,7 @@ public final class ResponseMapper {
                 }
                 String errors = b.errors();
                 if (MISSING_MODULE.matcher(errors).find()) {
-                    errors = errors.stripTrailing() + missingModuleHint;
+                    errors = errors.stripTrailing() + missingModuleHint(image);
                 }
                 return new Mapped(new CompileResponse(errors, null, 0, b.isTest(), 0, vetErrors, vetOK),
                         r.ending() == RunResult.Ending.SETUP ? Outcome.INVALID : Outcome.COMPILE_ERROR);

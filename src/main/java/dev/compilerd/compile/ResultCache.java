@@ -21,11 +21,9 @@ public final class ResultCache {
     private final Cache<String, byte[]> cache;
     private final Cache<Fingerprint, byte[]> memo;
     private final long minWeight;
-    private final String imageId;
 
-    public ResultCache(long maxEntries, long maxBytes, String imageId) {
+    public ResultCache(long maxEntries, long maxBytes) {
         this.minWeight = maxEntries == 0 ? Long.MAX_VALUE : Math.max(1, (maxBytes + maxEntries - 1) / maxEntries);
-        this.imageId = imageId;
         this.cache = CacheBuilder.newBuilder()
                 .concurrencyLevel(4)
                 .maximumWeight(maxEntries == 0 ? 0 : maxBytes)
@@ -97,8 +95,11 @@ public final class ResultCache {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(bytes, minWeight));
     }
 
-    /** SHA-256 over the sandbox image id and the normalized program: a rebuilt image never serves old results. */
-    public String key(Program p) {
+    /**
+     * SHA-256 over the sandbox image's identity (its registry digest, else its id) and the normalized program: each
+     * Go release keys by its own image, and a rebuilt image never serves old results.
+     */
+    public String key(String imageId, Program p) {
         Hasher h = Hashing.sha256().newHasher();
         h.putString(imageId, StandardCharsets.UTF_8).putByte((byte) 0).putBoolean(p.vet());
         for (Map.Entry<String, String> f : p.files().entrySet()) {

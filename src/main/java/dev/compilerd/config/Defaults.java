@@ -8,7 +8,6 @@ public final class Defaults {
 
     public static final int PORT = 8080;
     public static final String BIND = "0.0.0.0";
-    public static final String IMAGE = "compilerd/playground:latest";
     public static final String RUNTIME = "runsc";
     /** The root-owned wrapper vm/startup.sh installs: the only docker commands the server may run as root. */
     public static final String DOCKER = "sudo -n /usr/local/libexec/compilerd-docker";

@@ -35,8 +35,13 @@ final class Flags {
     @Option(names = "--allow-origin", description = "CORS Access-Control-Allow-Origin (default ${DEFAULT-VALUE})")
     String allowOrigin = Defaults.ALLOW_ORIGIN;
 
-    @Option(names = "--image", description = "sandbox image, built by vm/startup.sh (default ${DEFAULT-VALUE})")
-    String image = Defaults.IMAGE;
+    @Option(names = {"--go", "--image"}, description = "the Go releases served and their sandbox images, the default"
+            + " first (?v=goprev is the second): go1.27=IMAGE,go1.26=IMAGE; an entry without 'goX.Y=' is named by its"
+            + " image's Go (default ${DEFAULT-VALUE}, the images vm/startup.sh builds)")
+    String go = ReleaseImages.defaultSpec();
+    @Option(names = "--images", description = "an images.lock (scripts/release-images.sh): one 'goX.Y REF@sha256:...'"
+            + " line per release, the default first; replaces --go (default: none)")
+    String images = "";
     @Option(names = "--runtime", description = "Docker runtime; anything but runsc is insecure (default ${DEFAULT-VALUE})")
     String runtime = Defaults.RUNTIME;
     @Option(names = "--docker", description = "the docker wrapper command, split on spaces (default ${DEFAULT-VALUE})")
@@ -135,7 +140,6 @@ final class Flags {
         c.range("port", port, 0, 65535);
         c.nonEmpty("bind", bind);
         c.nonEmpty("allow-origin", allowOrigin);
-        c.nonEmpty("image", image);
         c.nonEmpty("runtime", runtime);
         c.nonEmpty("docker", docker);
         c.nonEmpty("halt-command", haltCommand);
@@ -184,9 +188,11 @@ final class Flags {
         c.that(!life.lifetimeEnabled() || lifetimeMin.compareTo(lifetimeMax) <= 0, "--lifetime-min ("
                 + Values.format(lifetimeMin) + ") must not exceed --lifetime-max (" + Values.format(lifetimeMax) + ")");
         c.done();
+        List<ReleaseImage> releases = images.isBlank() ? ReleaseImages.parse(go)
+                : ReleaseImages.readLock(java.nio.file.Path.of(images.trim()));
         return new Config(
                 new HttpSettings(bind, port, (int) maxRequest, bodyTimeout, allowOrigin),
-                new SandboxSettings(image, runtime, words(docker), containerPrefix,
+                new SandboxSettings(releases, runtime, words(docker), containerPrefix,
                         new PoolSettings(pool == 0 ? 0 : poolMin, pool, poolMaxIdle, poolSurplusIdle), reapInterval),
                 limits,
                 new AdmissionSettings(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, queue,

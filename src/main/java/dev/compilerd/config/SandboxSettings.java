@@ -3,9 +3,9 @@ package dev.compilerd.config;
 import java.time.Duration;
 import java.util.List;
 
-/** Which sandbox runs programs and how its containers are started, pooled and reaped. */
+/** Which sandboxes run programs (one image per Go release, the default first) and how containers are started, pooled and reaped. */
 public record SandboxSettings(
-        String image,
+        List<ReleaseImage> releases,
         String runtime,
         List<String> docker,
         String containerPrefix,
@@ -14,5 +14,6 @@ public record SandboxSettings(
 
     public SandboxSettings {
         docker = List.copyOf(docker);
+        releases = List.copyOf(releases);
     }
 }

@@ -1,10 +1,9 @@
 package dev.compilerd.http;
 
 import dev.compilerd.compile.CompileService;
-import dev.compilerd.compile.InvalidProgramException;
 import dev.compilerd.compile.Outcome;
-import dev.compilerd.compile.Txtar;
-import dev.compilerd.sandbox.Program;
+import dev.compilerd.compile.Submission;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -14,11 +13,12 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POST /compile: translates HTTP to a {@link Program} and the service's reply back to HTTP. The first, non-blocking
+ * POST /compile: translates HTTP to a {@link Submission} and the service's reply back to HTTP. The first, non-blocking
  * read of the body, and the answer to an exact repeat, happen on the calling I/O thread; everything else runs on
  * Jetty's executor.
  */
@@ -65,10 +65,10 @@ public final class CompileHandler {
     }
 
     /**
-     * Takes what has arrived of the body on the I/O thread (a body over the limit is refused there) and answers a
-     * repeat of a request seen before right there: the memo, the request log and the write never block, and a hop to
-     * another thread would cost a cache hit more than the hit itself. Everything else goes to Jetty's executor:
-     * reading the rest of the body, parsing, the cache, queueing and running.
+     * Takes what has arrived of the body on the I/O thread (a body over the limit is refused there) and answers an
+     * exact repeat of a request seen before right there: the memo, the request log and the write never block, and a
+     * hop to another thread would cost a cache hit more than the hit itself. Everything else goes to Jetty's executor:
+     * reading the rest of the body, parsing, and the service's one blocking call.
      */
     private void post(Request request, Response response, Callback callback, long start) {
         BodyReader.Start body;
@@ -79,47 +79,36 @@ public final class CompileHandler {
             return;
         }
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        boolean queryVet = request.getHttpURI().getQuery() != null
-                && "true".equals(Request.extractQueryParameters(request).getValue("withVet"));
-        Posted whole = body.complete() ? Posted.of(contentType, queryVet, body.bytes()) : null;
-        if (whole != null && answeredFromMemo(whole, response, callback, start)) { // no other thread needed
-            return;
+        Fields query = request.getHttpURI().getQuery() == null ? null : Request.extractQueryParameters(request);
+        boolean queryVet = query != null && "true".equals(query.getValue("withVet"));
+        String release = query == null || query.getValue("v") == null ? "" : query.getValue("v");
+        Posted whole = body.complete() ? Posted.of(contentType, queryVet, release, body.bytes()) : null;
+        if (whole != null) {
+            byte[] seen = service.repeat(whole.exact());
+            if (seen != null) { // no other thread needed
+                answer(response, callback, start, new CompileService.Reply(seen, Outcome.CACHED, CompileService.LOCAL, ""));
+                return;
+            }
         }
         dispatch(request, response, callback, start, () -> {
-            Posted posted = whole;
-            if (posted == null) { // the body came in pieces: a repeat is only known now
-                posted = Posted.of(contentType, queryVet, bodies.rest(request, body));
-                if (answeredFromMemo(posted, response, callback, start)) {
-                    return;
-                }
-            }
-            CompileService.Lookup lookup = lookUp(response, callback, posted, start);
-            if (lookup != null) {
-                run(request, response, callback, lookup, start);
-            }
+            Posted posted = whole != null ? whole : Posted.of(contentType, queryVet, release, bodies.rest(request, body));
+            CompileRequest parsed = parser.parse(posted.contentType(), posted.body(), posted.queryVet());
+            Submission submission = new Submission(release, parsed.body(), parsed.withVet(), posted.exact());
+            answer(response, callback, start, service.answer(submission, clientGone(request)));
         });
     }
 
-    /** Answers a repeat of a request answered before from its exact bytes: no parsing, no hashing. */
-    private boolean answeredFromMemo(Posted posted, Response response, Callback callback, long start) {
-        byte[] seen = service.cached(posted.exact());
-        if (seen == null) {
-            return false;
-        }
-        answerHit(response, callback, seen, start);
-        return true;
-    }
-
-    /** A whole request body, what else decides its answer (its content type and ?withVet), and all of it as one key. */
+    /**
+     * A whole request body, what else decides its answer (its content type, ?withVet and ?v), and all of it as one
+     * key for the memo of repeats.
+     */
     private record Posted(String contentType, boolean queryVet, byte[] body, byte[] exact) {
-        static Posted of(String contentType, boolean queryVet, byte[] body) {
+        static Posted of(String contentType, boolean queryVet, String release, byte[] body) {
             byte[] type = contentType == null ? new byte[0] : contentType.getBytes(StandardCharsets.UTF_8);
-            byte[] exact = new byte[type.length + 2 + body.length];
-            System.arraycopy(type, 0, exact, 0, type.length);
-            exact[type.length] = 0;
-            exact[type.length + 1] = (byte) (queryVet ? 1 : 0);
-            System.arraycopy(body, 0, exact, type.length + 2, body.length);
-            return new Posted(contentType, queryVet, body, exact);
+            byte[] v = release.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer exact = ByteBuffer.allocate(type.length + v.length + 3 + body.length);
+            exact.put(type).put((byte) 0).put((byte) (queryVet ? 1 : 0)).put(v).put((byte) 0).put(body);
+            return new Posted(contentType, queryVet, body, exact.array());
         }
     }
 
@@ -141,43 +130,8 @@ public final class CompileHandler {
         });
     }
 
-    /**
-     * Parses the body and answers what needs no run (invalid files, which the playground reports as Errors with
-     * status 200, and cache hits by the program's key); returns the lookup to run, or null when already answered.
-     */
-    private CompileService.Lookup lookUp(Response response, Callback callback, Posted posted, long start)
-            throws BadRequestException {
-        CompileRequest parsed = parser.parse(posted.contentType(), posted.body(), posted.queryVet());
-        Program program;
-        try {
-            program = new Program(Txtar.split(parsed.body()), parsed.withVet());
-        } catch (InvalidProgramException e) {
-            log.record(Outcome.INVALID, "miss", millisSince(start), "");
-            replies.errors(response, callback, 200, e.getMessage());
-            return null;
-        }
-        CompileService.Lookup lookup = service.lookup(program, posted.exact());
-        if (lookup.cached() == null) {
-            return lookup;
-        }
-        answerHit(response, callback, lookup.cached(), start);
-        return null;
-    }
-
-    private void answerHit(Response response, Callback callback, byte[] answer, long start) {
-        log.record(Outcome.CACHED, "hit", millisSince(start), "");
-        Responses.send(response, callback, 200, Responses.JSON, answer);
-    }
-
-    private void run(Request request, Response response, Callback callback, CompileService.Lookup lookup, long start)
-            throws Exception {
-        CompileService.Reply reply = service.run(lookup, clientGone(request));
-        String cache = switch (reply.outcome()) {
-            case COALESCED -> "coalesced";
-            case CACHED -> "shared"; // a local hit never gets this far
-            default -> "miss";
-        };
-        log.record(reply.outcome(), cache, millisSince(start), reply.container());
+    private void answer(Response response, Callback callback, long start, CompileService.Reply reply) {
+        log.record(reply.outcome(), reply.source(), millisSince(start), reply.container());
         Responses.send(response, callback, 200, Responses.JSON, reply.body());
     }
 

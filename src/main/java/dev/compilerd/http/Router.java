@@ -19,7 +19,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
     private final Supplier<String> sandboxFailure;
     private final BooleanSupplier closeConnections;
     private final Handler metrics;
-    private final byte[] version;
+    private final Versions versions;
     private final String allowOrigin;
     private final String help;
 
@@ -30,15 +30,22 @@ public final class Router extends Handler.Abstract.NonBlocking {
      * @param metrics          serves /metrics
      */
     public Router(CompileHandler compile, BooleanSupplier healthy, Supplier<String> sandboxFailure,
-                  BooleanSupplier closeConnections, Handler metrics, byte[] version, String allowOrigin, int port) {
-        this.version = version;
+                  BooleanSupplier closeConnections, Handler metrics, Versions versions, String allowOrigin, int port,
+                  String releases) {
+        this.versions = versions;
         this.allowOrigin = allowOrigin;
         this.compile = compile;
         this.healthy = healthy;
         this.sandboxFailure = sandboxFailure;
         this.closeConnections = closeConnections;
         this.metrics = metrics;
-        this.help = help(port);
+        this.help = help(port, releases);
+    }
+
+    /** GET /version's answer for a request's ?v= ("" for the default release). */
+    @FunctionalInterface
+    public interface Versions {
+        byte[] of(String v) throws BadRequestException;
     }
 
     @Override
@@ -77,7 +84,13 @@ public final class Router extends Handler.Abstract.NonBlocking {
             case "/version" -> {
                 if (get) {
                     response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
-                    Responses.send(response, callback, 200, Responses.JSON, version);
+                    String v = request.getHttpURI().getQuery() == null ? null
+                            : Request.extractQueryParameters(request).getValue("v");
+                    try {
+                        Responses.send(response, callback, 200, Responses.JSON, versions.of(v == null ? "" : v));
+                    } catch (BadRequestException e) {
+                        Responses.text(response, callback, 400, e.getMessage() + "\n");
+                    }
                 } else {
                     methodNotAllowed(response, callback);
                 }
@@ -99,7 +112,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
         Responses.text(response, callback, 405, "method not allowed\n");
     }
 
-    private static String help(int port) {
+    private static String help(int port, String releases) {
         return """
                 compilerd: compiles and runs Go programs in a gVisor sandbox.
 
@@ -108,9 +121,12 @@ public final class Router extends Handler.Abstract.NonBlocking {
                   raw:   curl --data-binary @main.go localhost:%1$d/compile
                   JSON:  curl -H 'Content-Type: application/json' -d '{"body":"package main...","withVet":true}' localhost:%1$d/compile
                   form:  curl --data-urlencode body@main.go -d version=2 -d withVet=true localhost:%1$d/compile
+                  a Go release: ?v=goprev (the previous one) or ?v=go1.26, with any of the three forms
                 GET  /healthz   200 ok while serving; 503 once lameduck, or while sandbox containers fail to start
-                GET  /version   the Go version programs run with, and the modules they may import
+                GET  /version   the Go version programs run with, and the modules they may import (?v= as above)
                 GET  /metrics   Prometheus metrics
-                """.formatted(port);
+
+                Go releases: %2$s
+                """.formatted(port, releases);
     }
 }

@@ -3,10 +3,14 @@ package dev.compilerd.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.compilerd.compile.CompileService;
+import dev.compilerd.compile.Releases;
+import dev.compilerd.compile.UnknownReleaseException;
 import dev.compilerd.config.HttpSettings;
 import dev.compilerd.metrics.Metrics;
+import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxInfo;
 import java.time.Clock;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -22,22 +26,38 @@ public final class Routes {
      * @param closing        whether responses end their connection (lameduck: move clients off this VM)
      * @param sandboxFailure why containers fail to start, or null: /healthz fails while it is set
      */
-    public Routes(HttpSettings http, CompileService service, SandboxInfo info, ObjectMapper json, Metrics metrics,
+    public Routes(HttpSettings http, CompileService service, ObjectMapper json, Metrics metrics,
                   Clock clock, BooleanSupplier healthy, BooleanSupplier closing, Supplier<String> sandboxFailure) {
         this.requestLog = new RequestLog(metrics.registry(), clock);
         CompileHandler compile = new CompileHandler(service, new RequestParser(json),
                 new BodyReader(http.maxRequestBytes(), http.bodyTimeout()), new Replies(json), requestLog,
                 http.allowOrigin());
         this.router = new Router(compile, healthy, sandboxFailure, closing, new MetricsHandler(metrics::scrape),
-                version(info, json), http.allowOrigin(), http.port());
+                versions(service.releases(), json), http.allowOrigin(), http.port(), service.releases().describe());
     }
 
-    /** GET /version in the Go playground's shape, plus the modules a program may import. */
-    static byte[] version(SandboxInfo info, ObjectMapper json) {
+    /** GET /version?v=: each release's answer, computed once; an unknown release gets the 400's message. */
+    static Router.Versions versions(Releases releases, ObjectMapper json) {
+        Map<Sandbox, byte[]> answers = new IdentityHashMap<>();
+        for (Sandbox s : releases.all()) {
+            answers.put(s, version(s.info(), s.imageId(), json));
+        }
+        return v -> {
+            try {
+                return answers.get(releases.resolve(v));
+            } catch (UnknownReleaseException e) {
+                throw new BadRequestException(e.getMessage());
+            }
+        };
+    }
+
+    /** GET /version in the Go playground's shape, plus the image that answers and the modules a program may import. */
+    static byte[] version(SandboxInfo info, String image, ObjectMapper json) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("Version", info.goVersion());
         v.put("Release", info.release());
         v.put("Name", "Go " + info.release().replaceFirst("^go", ""));
+        v.put("Image", image);
         v.put("Modules", info.modules().stream().map(m -> {
             Map<String, String> module = new LinkedHashMap<>();
             module.put("Path", m.path());

@@ -5,14 +5,23 @@ import dev.compilerd.compile.CompileService;
 import dev.compilerd.compile.ResultCache;
 import dev.compilerd.lifecycle.Lifecycle;
 import dev.compilerd.lifecycle.State;
+import dev.compilerd.sandbox.Containers;
+import dev.compilerd.sandbox.PoolView;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Consumer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.ToDoubleFunction;
 
-/** The Prometheus registry and the gauges that read live state (cache, queue, lifecycle) at scrape time. */
+/**
+ * The Prometheus registry and every gauge that reads live state at scrape time (cache, queue, lifecycle, each
+ * release's pool, containers); Main binds them, so the lower packages need not know this one.
+ */
 public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -43,6 +52,34 @@ public final class Metrics {
     public void bindService(CompileService service) {
         gauge("compilerd_coalescing", service, CompileService::coalescing,
                 "requests waiting for an identical program that is running");
+    }
+
+    /** A release's warm pool, tagged with the release (go1.27). */
+    public void bindPool(String release, PoolView pool) {
+        Tags tags = Tags.of("release", release);
+        Gauge.builder("compilerd_pool_idle", pool, PoolView::idle).description("warm containers waiting").tags(tags)
+                .register(registry);
+        Gauge.builder("compilerd_pool_target", pool, PoolView::target)
+                .description("warm containers the request rate needs now").tags(tags).register(registry);
+        FunctionCounter.builder("compilerd_pool_hits", pool, PoolView::hits)
+                .description("requests served by a warm container").tags(tags).register(registry);
+        FunctionCounter.builder("compilerd_pool_misses", pool, PoolView::misses)
+                .description("requests that had to start a container").tags(tags).register(registry);
+        FunctionCounter.builder("compilerd_pool_discarded", pool, PoolView::discarded)
+                .description("warm containers removed unused (idle too long or broken)").tags(tags).register(registry);
+    }
+
+    /** How long a release's runs waited for a ready container. */
+    public Consumer<Duration> containerWait(String release) {
+        Timer t = Timer.builder("compilerd_container_wait").description("time to get a ready container")
+                .tag("release", release).publishPercentileHistogram().register(registry);
+        return t::record;
+    }
+
+    public void bindContainers(Containers containers) {
+        counter("compilerd_containers_reaped", containers, Containers::reapedTotal,
+                "orphaned containers removed by the reaper");
+        gauge("compilerd_containers_owned", containers, c -> c.owned().size(), "containers started and not yet removed");
     }
 
     public void bindLifecycle(Lifecycle lifecycle) {

@@ -53,12 +53,12 @@ public final class Containers implements AutoCloseable {
     }
 
     /** Starts a container and waits for its runner; removes it and records the failure if it never gets ready. */
-    Container startReady(Duration timeout) throws SandboxException, InterruptedException {
+    Container startReady(String imageId, Duration timeout) throws SandboxException, InterruptedException {
         String name = docker.newName();
         owned.add(name); // ours, and safe from the reaper, before docker even sees it
         Container c = null;
         try {
-            c = Container.start(docker.run(name), name, maxResultBytes);
+            c = Container.start(docker.run(name, imageId), name, maxResultBytes);
             c.awaitReady(timeout);
             lastStartFailure = null;
             return c;

@@ -15,7 +15,6 @@ public final class DockerCommand {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final List<String> wrapper;
-    private final String image;
     private final String runtime;
     private final String owner;
     private final String instance;
@@ -26,10 +25,8 @@ public final class DockerCommand {
      * @param owner    the container-name prefix, also the owner label
      * @param instance this process's {@link Instance} id, so the reaper spares the containers of live servers
      */
-    public DockerCommand(List<String> wrapper, String image, String runtime, String owner, String instance,
-                         SandboxLimits limits) {
+    public DockerCommand(List<String> wrapper, String runtime, String owner, String instance, SandboxLimits limits) {
         this.wrapper = List.copyOf(wrapper);
-        this.image = image;
         this.runtime = runtime;
         this.owner = owner;
         this.instance = instance;
@@ -37,13 +34,8 @@ public final class DockerCommand {
     }
 
     public static DockerCommand from(Config c, String instance) {
-        return new DockerCommand(c.sandbox().docker(), c.sandbox().image(), c.sandbox().runtime(),
-                c.sandbox().containerPrefix(), instance, c.limits());
-    }
-
-    /** The same commands, but containers start from exactly this image id, not from a tag that can move. */
-    public DockerCommand pinnedTo(String imageId) {
-        return new DockerCommand(wrapper, imageId, runtime, owner, instance, limits);
+        return new DockerCommand(c.sandbox().docker(), c.sandbox().runtime(), c.sandbox().containerPrefix(), instance,
+                c.limits());
     }
 
     /** A fresh, unguessable container name carrying our prefix. */
@@ -53,9 +45,12 @@ public final class DockerCommand {
         return owner + "-" + HexFormat.of().formatHex(b);
     }
 
-    /** docker run -i of one sandbox container (the wrapper adds gVisor, no network, read-only, dropped caps). */
-    public List<String> run(String name) {
-        return with("run", "--name", name, "--owner", owner, "--instance", instance, "--image", image,
+    /**
+     * docker run -i of one sandbox container from exactly this image id, never a tag that can move (the wrapper adds
+     * gVisor, no network, read-only, dropped caps).
+     */
+    public List<String> run(String name, String imageId) {
+        return with("run", "--name", name, "--owner", owner, "--instance", instance, "--image", imageId,
                 "--memory", Long.toString(limits.memoryBytes()), "--pids", Integer.toString(limits.pids()),
                 "--nproc", Integer.toString(limits.nproc()), "--cpus", Double.toString(limits.cpus()),
                 "--tmpfs", Long.toString(limits.tmpfsBytes()), "--nofile", Integer.toString(limits.nofile()),
@@ -79,18 +74,14 @@ public final class DockerCommand {
         return with("runtimes");
     }
 
-    /** The image's content id, or a failure when it is missing. */
-    public List<String> imageId() {
+    /** The content id of a local image (a tag or a repo@sha256: reference), or a failure when it is missing. */
+    public List<String> imageId(String image) {
         return with("image-id", image);
     }
 
     /** The wrapper command as the operator wrote it, for messages. */
     public String command() {
         return String.join(" ", wrapper);
-    }
-
-    public String image() {
-        return image;
     }
 
     public String runtime() {

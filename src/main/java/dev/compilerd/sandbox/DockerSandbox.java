@@ -4,21 +4,20 @@ import com.google.common.base.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.compilerd.config.PoolSettings;
 import dev.compilerd.config.SandboxLimits;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs programs in gVisor containers through the docker CLI. The hard deadline (build + run + margin,
- * counted from handing the program over) always ends in docker rm -f, and every container is removed
- * on every path. Thread-safe.
+ * Runs programs of one Go release in gVisor containers of its image through the docker CLI, from its own warm pool.
+ * The hard deadline (build + run + margin, counted from handing the program over) always ends in docker rm -f, and
+ * every container is removed on every path. Thread-safe.
  */
 public final class DockerSandbox implements Sandbox, AutoCloseable {
     /** How long docker run's CLI may take to exit after the container was removed. */
@@ -29,33 +28,37 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     private final ContainerSource source;
     private final RunnerProtocol protocol;
     private final SandboxLimits limits;
-    private final String imageId;
+    private final SandboxImage image;
     private final SandboxInfo info;
-    private final Timer poolWait;
+    private final Consumer<Duration> containerWait;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat("hard-deadline").setDaemon(true).build());
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Starts the warm pool unless its maximum is zero. */
-    public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, String imageId,
-                         SandboxInfo info, PoolSettings pool, MeterRegistry meters) {
+    /**
+     * Starts the warm pool unless its maximum is zero.
+     *
+     * @param containers    every container of this server, shared by its releases (so none is an orphan to another)
+     * @param containerWait told how long each run waited for a ready container
+     */
+    public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, SandboxImage image,
+                         SandboxInfo info, PoolSettings pool, Consumer<Duration> containerWait) {
         this.info = info;
-        this.poolWait = Timer.builder("compilerd_container_wait").description("time to get a ready container")
-                .publishPercentileHistogram().register(meters);
+        this.containerWait = containerWait;
         this.containers = containers;
         this.protocol = protocol;
         this.limits = limits;
-        this.imageId = imageId;
+        this.image = image;
         this.source = pool.max() > 0
-                ? new WarmPool(containers, pool, limits.hardDeadline(), Ticker.systemTicker())
-                : new FreshContainers(containers, limits.hardDeadline());
+                ? new WarmPool(containers, image.id(), pool, limits.hardDeadline(), Ticker.systemTicker())
+                : new FreshContainers(containers, image.id(), limits.hardDeadline());
     }
 
     @Override
     public RunResult run(Program program) throws SandboxException, InterruptedException {
         long waitStart = System.nanoTime();
         Container c = source.acquire();
-        poolWait.record(System.nanoTime() - waitStart, TimeUnit.NANOSECONDS);
+        containerWait.accept(Duration.ofNanos(System.nanoTime() - waitStart));
         long start = System.nanoTime();
         boolean exited = false;
         AtomicBoolean deadlineHit = new AtomicBoolean();
@@ -119,14 +122,14 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         return RunResult.killed(c.name, c.exitCode(), elapsed);
     }
 
-    /** Started containers waiting in the warm pool now. */
-    public int warmContainers() {
-        return source.idle();
+    /** The warm pool (or the fresh-container source when it is off), for its gauges. */
+    public PoolView pool() {
+        return source;
     }
 
     @Override
     public String imageId() {
-        return imageId;
+        return image.identity();
     }
 
     @Override
@@ -139,30 +142,13 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         return containers.lastStartFailure();
     }
 
-    /** Publishes the pool's and the reaper's numbers. */
-    public void bind(dev.compilerd.metrics.Metrics metrics) {
-        metrics.gauge("compilerd_pool_idle", source, ContainerSource::idle, "warm containers waiting");
-        metrics.gauge("compilerd_pool_target", source, ContainerSource::target,
-                "warm containers the request rate needs now");
-        metrics.counter("compilerd_pool_hits", source, ContainerSource::hits, "requests served by a warm container");
-        metrics.counter("compilerd_pool_misses", source, ContainerSource::misses,
-                "requests that had to start a container");
-        metrics.counter("compilerd_pool_discarded", source, ContainerSource::discarded,
-                "warm containers removed unused (idle too long or broken)");
-        metrics.counter("compilerd_containers_reaped", containers, Containers::reapedTotal,
-                "orphaned containers removed by the reaper");
-        metrics.gauge("compilerd_containers_owned", containers, c -> c.owned().size(),
-                "containers started and not yet removed");
-    }
-
-    /** Empties the pool and removes every container still ours. */
+    /** Empties the pool; the shared {@link Containers} removes whatever is still ours when it closes. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         source.close();
-        containers.close();
         deadlines.shutdownNow();
     }
 }

@@ -37,8 +37,8 @@ public final class Preflight {
         this.json = json;
     }
 
-    /** Checks everything a run needs and returns the image id; the message says what is missing and what to run. */
-    public String check(Duration timeout) throws SandboxException {
+    /** Checks that Docker runs the configured runtime (and a recent enough gVisor); the message says what to run. */
+    public void check(Duration timeout) throws SandboxException {
         Exec.Outcome info = Exec.run(docker.runtimes(), timeout);
         if (!info.ok()) {
             throw new SandboxException("Docker is not reachable with '" + docker.command() + "' (exit " + info.exitCode()
@@ -63,12 +63,16 @@ public final class Preflight {
                     + " --runtime says so. Never do this on a machine that serves the public. !!!",
                     docker.runtime(), SECURE_RUNTIME);
         }
-        Exec.Outcome image = Exec.run(docker.imageId(), timeout);
+    }
+
+    /** The local image a reference names; a missing one fails the start with what to run. */
+    public SandboxImage image(String reference, Duration timeout) throws SandboxException {
+        Exec.Outcome image = Exec.run(docker.imageId(reference), timeout);
         if (!image.ok()) {
-            throw new SandboxException("sandbox image '" + docker.image() + "' is missing ("
-                    + LogText.escape(image.stderr().strip()) + "). Run vm/startup.sh as root to build it.");
+            throw new SandboxException("sandbox image '" + reference + "' is missing (" + LogText.escape(
+                    image.stderr().strip()) + "). Run vm/startup.sh as root to build it (or, with --images, to pull it).");
         }
-        return image.stdout().strip();
+        return new SandboxImage(reference, image.stdout().strip());
     }
 
     /** Logs runsc's release and platform, and refuses a release older than {@link #MIN_RUNSC_RELEASE}. */
@@ -113,9 +117,9 @@ public final class Preflight {
      * Starts one sandbox container and asks its runner what the image offers (Go version, modules), proving the
      * runtime really works here; the answer is what GET /version serves.
      */
-    public SandboxInfo info(Containers containers, RunnerProtocol protocol, Duration timeout)
+    public SandboxInfo info(Containers containers, SandboxImage image, RunnerProtocol protocol, Duration timeout)
             throws SandboxException, InterruptedException {
-        Container c = containers.startReady(timeout);
+        Container c = containers.startReady(image.id(), timeout);
         boolean exited = false;
         try {
             c.send(protocol.infoRequest());

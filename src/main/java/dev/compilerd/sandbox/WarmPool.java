@@ -22,6 +22,7 @@ final class WarmPool implements ContainerSource {
     private static final Logger LOG = LoggerFactory.getLogger(WarmPool.class);
 
     private final Containers containers;
+    private final String imageId;
     private final Duration readyTimeout;
     private final Duration maxIdle;
     private final long surplusIdleNanos;
@@ -35,8 +36,9 @@ final class WarmPool implements ContainerSource {
     private final AtomicLong discarded = new AtomicLong();
     private volatile boolean closed;
 
-    WarmPool(Containers containers, PoolSettings settings, Duration readyTimeout, Ticker ticker) {
+    WarmPool(Containers containers, String imageId, PoolSettings settings, Duration readyTimeout, Ticker ticker) {
         this.containers = containers;
+        this.imageId = imageId;
         this.readyTimeout = readyTimeout;
         this.maxIdle = settings.maxIdle();
         this.surplusIdleNanos = settings.surplusIdle().toNanos();
@@ -119,7 +121,7 @@ final class WarmPool implements ContainerSource {
 
     private Container startTimed() throws SandboxException, InterruptedException {
         long t0 = ticker.read();
-        Container c = containers.startReady(readyTimeout);
+        Container c = containers.startReady(imageId, readyTimeout);
         demand.started(ticker.read() - t0);
         return c;
     }

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
  * synchronously on put, so the bounds below are hard upper bounds: the cache may hold less than the limit, never more.
  */
 class ResultCacheTest {
+    private static final String IMAGE = "sha256:image-a";
     private static final Program HELLO = new Program(Map.of("prog.go", "package main"), false);
 
-    private final ResultCache cache = new ResultCache(100, 1 << 20, "sha256:image-a");
+    private final ResultCache cache = new ResultCache(100, 1 << 20);
 
     @Test
     void keyIsStableForEqualPrograms() {
@@ -25,23 +26,23 @@ class ResultCacheTest {
         ba.put("b.go", "package main");
         ba.put("a.go", "package main");
 
-        assertThat(cache.key(new Program(ab, true))).isEqualTo(cache.key(new Program(ba, true)));
-        assertThat(cache.key(HELLO)).isEqualTo(new ResultCache(1, 1, "sha256:image-a").key(HELLO));
+        assertThat(cache.key(IMAGE, new Program(ab, true))).isEqualTo(cache.key(IMAGE, new Program(ba, true)));
+        assertThat(cache.key(IMAGE, HELLO)).isEqualTo(new ResultCache(1, 1).key(IMAGE, HELLO));
     }
 
     @Test
     void keyIsHexSha256() {
-        assertThat(cache.key(HELLO)).matches("[0-9a-f]{64}");
+        assertThat(cache.key(IMAGE, HELLO)).matches("[0-9a-f]{64}");
     }
 
     @Test
     void keyDiffersForOtherFileContent() {
-        assertThat(cache.key(Program.of("package main // 2"))).isNotEqualTo(cache.key(Program.of("package main // 1")));
+        assertThat(cache.key(IMAGE, Program.of("package main // 2"))).isNotEqualTo(cache.key(IMAGE, Program.of("package main // 1")));
     }
 
     @Test
     void keyDiffersForOtherFileName() {
-        assertThat(cache.key(new Program(Map.of("main.go", "package main"), false))).isNotEqualTo(cache.key(HELLO));
+        assertThat(cache.key(IMAGE, new Program(Map.of("main.go", "package main"), false))).isNotEqualTo(cache.key(IMAGE, HELLO));
     }
 
     @Test
@@ -49,22 +50,22 @@ class ResultCacheTest {
         Program a = new Program(Map.of("a.go", "Xpackage main"), false);
         Program b = new Program(Map.of("a.goX", "package main"), false);
 
-        assertThat(cache.key(a)).isNotEqualTo(cache.key(b));
+        assertThat(cache.key(IMAGE, a)).isNotEqualTo(cache.key(IMAGE, b));
     }
 
     @Test
     void keyDiffersForTheVetFlag() {
-        assertThat(cache.key(new Program(HELLO.files(), true))).isNotEqualTo(cache.key(HELLO));
+        assertThat(cache.key(IMAGE, new Program(HELLO.files(), true))).isNotEqualTo(cache.key(IMAGE, HELLO));
     }
 
     @Test
     void keyDiffersForAnotherImage() {
-        assertThat(new ResultCache(100, 1 << 20, "sha256:image-b").key(HELLO)).isNotEqualTo(cache.key(HELLO));
+        assertThat(cache.key("sha256:image-b", HELLO)).isNotEqualTo(cache.key(IMAGE, HELLO));
     }
 
     @Test
     void storedResponseIsReturnedAndCountedAsAHit() {
-        String key = cache.key(HELLO);
+        String key = cache.key(IMAGE, HELLO);
         assertThat(cache.get(key)).isNull();
 
         cache.put(key, new byte[] {1, 2, 3});
@@ -88,7 +89,7 @@ class ResultCacheTest {
 
     @Test
     void theRequestMemoHoldsAtMostItsShareOfTheBytes() {
-        ResultCache c = new ResultCache(1000, 8 * 1000, "img"); // memo: 1000 bytes, each entry weighs >= 8
+        ResultCache c = new ResultCache(1000, 8 * 1000); // memo: 1000 bytes, each entry weighs >= 8
         for (int i = 0; i < 100; i++) {
             c.rememberRequest(("request " + i + " " + "x".repeat(40)).getBytes(), new byte[50]);
         }
@@ -99,7 +100,7 @@ class ResultCacheTest {
 
     @Test
     void weightIsNeverBelowTheBytesPerEntryShare() {
-        ResultCache c = new ResultCache(10, 10_000, "img");
+        ResultCache c = new ResultCache(10, 10_000);
 
         assertThat(c.weight(0)).isEqualTo(1000);
         assertThat(c.weight(1)).isEqualTo(1000);
@@ -110,7 +111,7 @@ class ResultCacheTest {
 
     @Test
     void tinyEntriesStillRespectTheEntryBound() {
-        ResultCache c = new ResultCache(10, 10_000, "img");
+        ResultCache c = new ResultCache(10, 10_000);
 
         for (int i = 0; i < 100; i++) {
             c.put("k" + i, new byte[] {1});
@@ -121,7 +122,7 @@ class ResultCacheTest {
 
     @Test
     void entryBoundHoldsWhenBytesAreNotAMultipleOfEntries() {
-        ResultCache c = new ResultCache(4, 10, "img"); // maxWeight 10 < 20: Guava uses a single segment
+        ResultCache c = new ResultCache(4, 10); // maxWeight 10 < 20: Guava uses a single segment
 
         for (int i = 0; i < 100; i++) {
             c.put("k" + i, new byte[] {1});
@@ -132,7 +133,7 @@ class ResultCacheTest {
 
     @Test
     void largeEntriesRespectTheByteBound() {
-        ResultCache c = new ResultCache(1000, 10_000, "img");
+        ResultCache c = new ResultCache(1000, 10_000);
 
         for (int i = 0; i < 100; i++) {
             c.put("k" + i, new byte[1000]);
@@ -144,7 +145,7 @@ class ResultCacheTest {
 
     @Test
     void responseLargerThanTheWholeCacheIsNotKept() {
-        ResultCache c = new ResultCache(1000, 10_000, "img");
+        ResultCache c = new ResultCache(1000, 10_000);
 
         c.put("huge", new byte[20_000]);
 
@@ -154,7 +155,7 @@ class ResultCacheTest {
 
     @Test
     void zeroEntriesTurnsCachingOff() {
-        ResultCache off = new ResultCache(0, 1 << 20, "img");
+        ResultCache off = new ResultCache(0, 1 << 20);
 
         off.put("k", new byte[] {1});
 

@@ -22,7 +22,8 @@ class ConfigParserTest {
 
         assertThat(c.http()).isEqualTo(new HttpSettings(Defaults.BIND, Defaults.PORT, Defaults.MAX_REQUEST_BYTES,
                 Defaults.BODY_TIMEOUT, Defaults.ALLOW_ORIGIN));
-        assertThat(c.sandbox()).isEqualTo(new SandboxSettings(Defaults.IMAGE, Defaults.RUNTIME,
+        assertThat(c.sandbox()).isEqualTo(new SandboxSettings(List.of(new ReleaseImage("go1.27", "compilerd/playground:go1.27"),
+                new ReleaseImage("go1.26", "compilerd/playground:go1.26")), Defaults.RUNTIME,
                 List.of("sudo", "-n", "/usr/local/libexec/compilerd-docker"), Defaults.CONTAINER_PREFIX,
                 new PoolSettings(Defaults.POOL_MIN, Defaults.POOL, Defaults.POOL_MAX_IDLE, Defaults.POOL_SURPLUS_IDLE),
                 Defaults.REAP_INTERVAL));
@@ -190,7 +191,7 @@ class ConfigParserTest {
     @Test
     void emptyValueIsRejected() {
         assertThatThrownBy(() -> new ConfigParser(Map.of("COMPILERD_IMAGE", " ")).parse())
-                .hasMessage("--image must not be empty");
+                .hasMessage("--go names no Go release");
     }
 
     @Test

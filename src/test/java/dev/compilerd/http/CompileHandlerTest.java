@@ -154,7 +154,8 @@ class CompileHandlerTest extends JettyTestBase {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://play.example");
-        assertThat(r.body()).isEqualTo("{\"Version\":\"go1.24.4\",\"Release\":\"go1.24\",\"Name\":\"Go 1.24\",\"Modules\":"
+        assertThat(r.body()).isEqualTo("{\"Version\":\"go1.27.4\",\"Release\":\"go1.27\",\"Name\":\"Go 1.27\","
+                + "\"Image\":\"sha256:fake-go1.27.4\",\"Modules\":"
                 + "[{\"Path\":\"golang.org/x/exp\",\"Version\":\"v0.0.0-20250103183323-7d7fa50e5329\"}]}");
     }
 

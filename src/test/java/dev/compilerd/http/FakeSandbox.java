@@ -23,6 +23,12 @@ final class FakeSandbox implements Sandbox {
     /** How a run ends: DEADLINE hits the hard deadline; null prints "ran [file names] vet=..." and exits 0. */
     volatile RunResult.Ending ending;
     volatile String startFailure;
+    private final String goVersion;
+
+    /** A sandbox of the Go release {@code goVersion} belongs to, with an image named after it. */
+    FakeSandbox(String goVersion) {
+        this.goVersion = goVersion;
+    }
 
     @Override
     public RunResult run(Program program) throws SandboxException, InterruptedException {
@@ -52,12 +58,12 @@ final class FakeSandbox implements Sandbox {
 
     @Override
     public SandboxInfo info() {
-        return new SandboxInfo("go1.24.4", List.of(
+        return new SandboxInfo(goVersion, List.of(
                 new SandboxInfo.Module("golang.org/x/exp", "v0.0.0-20250103183323-7d7fa50e5329")));
     }
 
     @Override
     public String imageId() {
-        return "sha256:fake";
+        return "sha256:fake-" + goVersion;
     }
 }

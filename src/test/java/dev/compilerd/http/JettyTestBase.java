@@ -18,14 +18,16 @@ import org.junit.jupiter.api.AfterEach;
 abstract class JettyTestBase {
     static final String HELLO = "package main\n\nfunc main() { println(\"hi\") }\n";
     final HttpClient client = HttpClient.newHttpClient();
-    final FakeSandbox sandbox = new FakeSandbox();
+    final FakeSandbox sandbox = new FakeSandbox("go1.27.4");
+    /** The previous Go release, ?v=goprev. */
+    final FakeSandbox previous = new FakeSandbox("go1.26.11");
     final Metrics metrics = new Metrics();
     Main main;
 
     void start(String... flags) throws Exception {
         List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--lifetime-max", "0"));
         args.addAll(List.of(flags));
-        main = new Main(new ConfigParser(Map.of()).parse(args.toArray(String[]::new)), sandbox, Clock.systemUTC(),
+        main = new Main(new ConfigParser(Map.of()).parse(args.toArray(String[]::new)), List.of(sandbox, previous), Clock.systemUTC(),
                 metrics);
         main.start();
     }
@@ -33,6 +35,7 @@ abstract class JettyTestBase {
     @AfterEach
     void stop() throws Exception {
         sandbox.gate.countDown();
+        previous.gate.countDown();
         if (main != null) {
             main.http().drainAndStop();
         }

@@ -32,11 +32,11 @@ final class PlaygroundContainer {
         List<String> args = new java.util.ArrayList<>(List.of("--container-prefix", PREFIX));
         args.addAll(List.of(flags));
         Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
-        DockerCommand tagged = DockerCommand.from(config, Instance.current());
-        String imageId = Docker.run(tagged.imageId().toArray(String[]::new)).strip();
-        DockerCommand docker = tagged.pinnedTo(imageId);
+        DockerCommand docker = DockerCommand.from(config, Instance.current());
+        String imageId = Docker.run(docker.imageId(config.sandbox().releases().get(0).image()).toArray(String[]::new))
+                .strip();
         String name = docker.newName();
-        Process p = new ProcessBuilder(docker.run(name)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(docker.run(name, imageId)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String ready = out.readLine();
             if (!RunnerContract.RUNNER.readyLine().equals(ready)) {

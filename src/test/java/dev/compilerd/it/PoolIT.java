@@ -11,10 +11,10 @@ import dev.compilerd.sandbox.DockerCommand;
 import dev.compilerd.sandbox.DockerSandbox;
 import dev.compilerd.sandbox.Instance;
 import dev.compilerd.sandbox.Preflight;
+import dev.compilerd.sandbox.SandboxImage;
 import dev.compilerd.sandbox.Program;
 import dev.compilerd.sandbox.RunResult;
 import dev.compilerd.sandbox.RunnerProtocol;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class PoolIT {
     private static final String PREFIX = "compilerd-it-pool";
     private DockerSandbox sandbox;
+    private Containers containers;
 
     private DockerSandbox start(String... flags) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("--container-prefix", PREFIX));
@@ -39,11 +40,11 @@ class PoolIT {
         DockerCommand docker = DockerCommand.from(config, Instance.current());
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
         Preflight preflight = new Preflight(docker, json);
-        String image = preflight.check(Duration.ofSeconds(30));
-        Containers containers = new Containers(docker.pinnedTo(image), protocol.maxResultBytes(), Instance::alive);
+        preflight.check(Duration.ofSeconds(30));
+        SandboxImage image = preflight.image(config.sandbox().releases().get(0).image(), Duration.ofSeconds(30));
+        containers = new Containers(docker, protocol.maxResultBytes(), Instance::alive);
         sandbox = new DockerSandbox(containers, protocol, config.limits(), image,
-                preflight.info(containers, protocol, Duration.ofSeconds(30)), config.sandbox().pool(),
-                new SimpleMeterRegistry());
+                preflight.info(containers, image, protocol, Duration.ofSeconds(30)), config.sandbox().pool(), d -> { });
         return sandbox;
     }
 
@@ -51,6 +52,7 @@ class PoolIT {
     void drainLeavesNothing() throws Exception {
         if (sandbox != null) {
             sandbox.close();
+            containers.close();
         }
         assertThat(Docker.containers(PREFIX)).as("containers after drain").isEmpty();
     }
@@ -66,7 +68,7 @@ class PoolIT {
     @Test
     void eachProgramGetsItsOwnContainerWhichIsGoneAfterwardsAndThePoolRefills() throws Exception {
         DockerSandbox s = start("--pool", "2", "--pool-min", "2");
-        await().atMost(Duration.ofSeconds(30)).until(() -> s.warmContainers() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.pool().idle() == 2);
         List<String> warm = Docker.containers(PREFIX);
         RunResult first = s.run(hello("one"));
         RunResult second = s.run(hello("two"));
@@ -83,7 +85,7 @@ class PoolIT {
     @Test
     void withoutTrafficOneContainerWaitsABurstGrowsThePoolAndAQuietSpellShrinksItAgain() throws Exception {
         DockerSandbox s = start("--pool", "3", "--pool-surplus-idle", "2s");
-        await().atMost(Duration.ofSeconds(30)).until(() -> s.warmContainers() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.pool().idle() == 1);
         Thread.sleep(2000); // no request: one waiting container is all the pool keeps
         assertThat(Docker.containers(PREFIX)).hasSize(1);
 
@@ -91,10 +93,10 @@ class PoolIT {
 
         assertThat(outputs).containsExactly("run0\n", "run1\n", "run2\n", "run3\n");
         // Four requests with no gap between them: the pool refills beyond one while the burst is recent...
-        await().atMost(Duration.ofSeconds(30)).until(() -> s.warmContainers() >= 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.pool().idle() >= 2);
         // ...and a quiet spell of --pool-surplus-idle leaves one container waiting, none leaked.
         await().atMost(Duration.ofSeconds(30)).until(() -> Docker.containers(PREFIX).size() == 1
-                && s.warmContainers() == 1);
+                && s.pool().idle() == 1);
     }
 
     /** Runs {@code n} programs at the same time; returns what each printed, in order. */
@@ -132,7 +134,7 @@ class PoolIT {
     void deadlineCountsFromHandOverNotFromContainerStart() throws Exception {
         DockerSandbox s = start("--pool", "1", "--build-timeout", "3s", "--run-timeout", "1s",
                 "--deadline-margin", "1s");
-        await().atMost(Duration.ofSeconds(30)).until(() -> s.warmContainers() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.pool().idle() == 1);
         String warm = Docker.containers(PREFIX).get(0);
         // The container sits in the pool for longer than the whole hard deadline (5 s) before it gets a program.
         java.time.Instant started = java.time.Instant.parse(

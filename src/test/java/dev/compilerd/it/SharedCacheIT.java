@@ -5,12 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.compilerd.compile.ResultCache;
-import dev.compilerd.config.Defaults;
+import dev.compilerd.config.ConfigParser;
 import dev.compilerd.sandbox.Program;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,8 +127,9 @@ class SharedCacheIT {
 
     /** The store's key for a raw-body program, as both servers compute it. */
     static String storeKey(String source) throws Exception {
-        String imageId = Docker.run("docker", "image", "inspect", "-f", "{{.Id}}", Defaults.IMAGE).strip();
-        return "compilerd:result:" + new ResultCache(1, 1, imageId).key(Program.of(source));
+        String imageId = Docker.run("docker", "image", "inspect", "-f", "{{.Id}}",
+                new ConfigParser(Map.of()).parse().sandbox().releases().get(0).image()).strip();
+        return "compilerd:result:" + new ResultCache(1, 1).key(imageId, Program.of(source));
     }
 
     static void awaitStored(String source) throws Exception {

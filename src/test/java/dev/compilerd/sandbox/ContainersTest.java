@@ -33,7 +33,7 @@ class ContainersTest {
     void reaperNeverTouchesAContainerThisServerIsRunning() throws Exception {
         FakeDocker fake = new FakeDocker(state, "hang");
         Containers containers = fake.containers(id -> false);
-        Container running = containers.startReady(FakeDocker.LIMITS.hardDeadline());
+        Container running = containers.startReady(FakeDocker.IMAGE, FakeDocker.LIMITS.hardDeadline());
 
         assertThat(containers.reapOrphans()).isZero();
         assertThat(fake.live()).containsExactly(running.name);

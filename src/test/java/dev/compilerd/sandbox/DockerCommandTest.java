@@ -26,7 +26,7 @@ class DockerCommandTest {
     private static final SandboxLimits LIMITS = new SandboxLimits(Duration.ofSeconds(10), Duration.ofSeconds(5),
             Duration.ofSeconds(2), 256L << 20, 900, 300, 0.5, 32L << 20, 777, 1L << 30, 65536);
 
-    private final DockerCommand docker = new DockerCommand(List.of(WRAPPER.toString()), IMAGE, "runsc", "cd", "42-1000",
+    private final DockerCommand docker = new DockerCommand(List.of(WRAPPER.toString()), "runsc", "cd", "42-1000",
             LIMITS);
 
     /** The wrapper's exit code, and what it printed (the docker argv, one per line, or why it refused). */
@@ -45,7 +45,7 @@ class DockerCommandTest {
     }
 
     private List<String> run() throws Exception {
-        Wrapped w = dryRun(docker.run("cd-0123456789abcdef"));
+        Wrapped w = dryRun(docker.run("cd-0123456789abcdef", IMAGE));
         assertThat(w.exit()).as(w.stderr()).isZero();
         return w.argv();
     }
@@ -89,7 +89,7 @@ class DockerCommandTest {
 
     @Test
     void wrapperRefusesAnythingButItsOwnForms() throws Exception {
-        List<String> good = docker.run("cd-0123456789abcdef");
+        List<String> good = docker.run("cd-0123456789abcdef", IMAGE);
         List<List<String>> bad = List.of(
                 List.of(WRAPPER.toString(), "ps"),
                 List.of(WRAPPER.toString(), "exec", "cd-0123456789abcdef", "sh"),
@@ -121,15 +121,15 @@ class DockerCommandTest {
         assertThat(dryRun(docker.listOurs()).argv()).containsExactly("docker", "ps", "-a", "--no-trunc", "--filter",
                 "label=dev.compilerd.owner=cd", "--format", "{{.Names}} {{.Label \"dev.compilerd.instance\"}}");
         assertThat(dryRun(docker.runtimes()).argv()).containsExactly("docker", "info", "--format", "{{json .Runtimes}}");
-        assertThat(dryRun(docker.imageId()).argv()).containsExactly("docker", "image", "inspect", "--format", "{{.Id}}",
+        assertThat(dryRun(docker.imageId(IMAGE)).argv()).containsExactly("docker", "image", "inspect", "--format", "{{.Id}}",
                 "--", IMAGE);
     }
 
     @Test
     void serverDefaultsAreWithinTheWrappersBounds() throws Exception {
         DockerCommand defaults = DockerCommand.from(new ConfigParser(Map.of()).parse("--docker", WRAPPER.toString()),
-                "1-2").pinnedTo(IMAGE);
-        Wrapped w = dryRun(defaults.run(defaults.newName()));
+                "1-2");
+        Wrapped w = dryRun(defaults.run(defaults.newName(), IMAGE));
 
         assertThat(w.exit()).as(w.stderr()).isZero();
         assertThat(w.argv()).contains("--memory=536870912b", "--pids-limit=1024", "--cpus=1.0")

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.compilerd.config.PoolSettings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +28,9 @@ class DockerSandboxTest {
         fake = new FakeDocker(state, mode);
         RunnerProtocol protocol = new RunnerProtocol(new ObjectMapper(), FakeDocker.LIMITS);
         containers = fake.containers(id -> false);
-        sandbox = new DockerSandbox(containers, protocol, FakeDocker.LIMITS, FakeDocker.IMAGE,
+        sandbox = new DockerSandbox(containers, protocol, FakeDocker.LIMITS, new SandboxImage(FakeDocker.IMAGE, FakeDocker.IMAGE),
                 new SandboxInfo("go1.24.4", java.util.List.of()),
-                new PoolSettings(pool, pool, Duration.ofMinutes(5), Duration.ofSeconds(15)), new SimpleMeterRegistry());
+                new PoolSettings(pool, pool, Duration.ofMinutes(5), Duration.ofSeconds(15)), d -> { });
         return sandbox;
     }
 
@@ -39,6 +38,7 @@ class DockerSandboxTest {
     void closeRemovesEverything() throws Exception {
         if (sandbox != null) {
             sandbox.close();
+            containers.close();
             assertThat(fake.live()).as("containers left").isEmpty();
         }
     }
