@@ -100,7 +100,7 @@ func listPackages(requires []string, patterns ...string) ([]string, error) {
 		}
 	}
 	args := append([]string{"list", "-e", "-tags=faketime",
-		"-f", "{{if and (not .Error) (not .DepsErrors) (ne .Name \"main\")}}{{.ImportPath}}{{end}}"}, patterns...)
+		"-f", "{{if and (not .Error) (not .DepsErrors) (ne .Name \"main\") .GoFiles}}{{.ImportPath}}{{end}}"}, patterns...)
 	out, err := goCommandIn(dir, args...)
 	if err != nil {
 		return nil, fmt.Errorf("go list %v: %v", patterns, err)
