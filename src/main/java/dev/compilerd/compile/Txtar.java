@@ -1,6 +1,6 @@
 package dev.compilerd.compile;
 
-import dev.compilerd.config.RunnerContract;
+import dev.compilerd.sandbox.RunnerContract;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

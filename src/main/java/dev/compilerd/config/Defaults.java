@@ -14,6 +14,10 @@ public final class Defaults {
     public static final String CONTAINER_PREFIX = "compilerd";
     public static final String ALLOW_ORIGIN = "*";
 
+    /** The runner's own caps (its contract.json; RunnerContractTest keeps the two equal): no flag may exceed them. */
+    public static final long RUNNER_MAX_OUTPUT_BYTES = 1024 * 1024;
+    public static final Duration RUNNER_MAX_TIMEOUT = Duration.ofSeconds(60);
+
     public static final int MAX_REQUEST_BYTES = 64 * 1024;
     public static final int MAX_OUTPUT_BYTES = 64 * 1024;
     /** The whole request body must arrive within this, so trickling clients cannot pin threads. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 "Durations: 500ms, 5s, 30m, 1h. Sizes: 65536, 64KiB, 512MiB."})
 final class Flags {
     /** The runner refuses more output than this, so the server may not ask for more. */
-    static final long MAX_IO_BYTES = RunnerContract.RUNNER.maxOutputLimit();
+    static final long MAX_IO_BYTES = Defaults.RUNNER_MAX_OUTPUT_BYTES;
 
     @Option(names = "--bind", description = "address to listen on (default ${DEFAULT-VALUE})")
     String bind = Defaults.BIND;
@@ -150,7 +150,7 @@ final class Flags {
         c.positive("body-timeout", bodyTimeout);
         c.positive("build-timeout", buildTimeout);
         c.positive("run-timeout", runTimeout);
-        Duration runnerMax = Duration.ofMillis(RunnerContract.RUNNER.maxTimeoutMs());
+        Duration runnerMax = Defaults.RUNNER_MAX_TIMEOUT;
         c.that(buildTimeout.compareTo(runnerMax) <= 0 && runTimeout.compareTo(runnerMax) <= 0,
                 "--build-timeout and --run-timeout must be at most " + Values.format(runnerMax) + " (the runner's own cap)");
         c.positive("deadline-margin", deadlineMargin);

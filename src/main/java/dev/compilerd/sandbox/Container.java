@@ -1,6 +1,5 @@
 package dev.compilerd.sandbox;
 
-import dev.compilerd.config.RunnerContract;
 import dev.compilerd.logging.LogText;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import dev.compilerd.config.RunnerContract;
 import dev.compilerd.config.SandboxLimits;
 import java.io.IOException;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
-import dev.compilerd.config.RunnerContract;
+import dev.compilerd.sandbox.RunnerContract;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

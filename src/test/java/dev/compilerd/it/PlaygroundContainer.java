@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.compilerd.config.Config;
 import dev.compilerd.config.ConfigParser;
-import dev.compilerd.config.RunnerContract;
+import dev.compilerd.sandbox.RunnerContract;
 import dev.compilerd.sandbox.DockerCommand;
 import dev.compilerd.sandbox.Instance;
 import dev.compilerd.sandbox.Program;

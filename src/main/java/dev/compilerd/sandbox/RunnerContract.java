@@ -1,4 +1,4 @@
-package dev.compilerd.config;
+package dev.compilerd.sandbox;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
