@@ -3,7 +3,7 @@ package dev.compilerd.http;
 import dev.compilerd.compile.Outcome;
 
 /** The request cannot be understood; the message goes back to the client in a 400's Errors. */
-public class BadRequestException extends Exception implements Outcome.Failure {
+public class BadRequestException extends Exception {
     private static final long serialVersionUID = 1L;
     private final Outcome outcome;
 
@@ -21,8 +21,8 @@ public class BadRequestException extends Exception implements Outcome.Failure {
         return new BadRequestException(Outcome.TOO_LARGE, "Program too large.");
     }
 
-    @Override
-    public Outcome outcome() {
+    /** How the request ended, for the log and the status. */
+    Outcome outcome() {
         return outcome;
     }
 }

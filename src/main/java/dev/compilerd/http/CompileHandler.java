@@ -137,7 +137,7 @@ public final class CompileHandler {
 
     /** Answers a request that ended in an exception with the status its outcome means, and records it. */
     private void fail(Response response, Callback callback, long start, Exception e) {
-        Outcome outcome = Outcome.of(e);
+        Outcome outcome = e instanceof BadRequestException b ? b.outcome() : Outcome.of(e);
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }

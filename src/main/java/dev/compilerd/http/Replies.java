@@ -32,7 +32,7 @@ final class Replies {
 
     /** Answers a request that ended in {@code failure} with the status and text its outcome calls for. */
     void failure(Response response, Callback callback, Outcome outcome, Throwable failure) {
-        if (outcome.retryAfter()) {
+        if (Statuses.retryAfter(outcome)) {
             Duration wait = failure instanceof BusyException b ? b.retryAfter() : RETRY_AFTER;
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, wait.toSeconds())));
         }
@@ -40,7 +40,7 @@ final class Replies {
             // The rest of the body was never read: this connection cannot carry another request.
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
-        int status = outcome == Outcome.ABANDONED ? 503 : outcome.status(); // 499 is the log's word, not HTTP's
+        int status = Statuses.sent(outcome);
         switch (outcome) {
             case TOO_LARGE -> errors(response, callback, status, CompileResponse.PROGRAM_TOO_LARGE);
             case BAD_REQUEST, METHOD_NOT_ALLOWED -> errors(response, callback, status, failure.getMessage());

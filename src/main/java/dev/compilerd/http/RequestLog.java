@@ -73,7 +73,7 @@ final class RequestLog implements AutoCloseable {
      * request appender of logback.xml writes it from its fields (no event, no layout), any other gets the event.
      */
     private void write(Line l) {
-        Object[] values = {l.outcome().status(), l.cache(), l.outcome().label(), l.millis(), l.container()};
+        Object[] values = {Statuses.logged(l.outcome()), l.cache(), l.outcome().label(), l.millis(), l.container()};
         if (logger.isAdditive()) { // the parents' appenders too: only callAppenders knows them all
             logger.callAppenders(event(l, values));
             return;
