@@ -16,7 +16,7 @@ import dev.compilerd.config.ConfigParser;
 import dev.compilerd.config.ReleaseImage;
 import dev.compilerd.config.Values;
 import dev.compilerd.http.HttpServer;
-import dev.compilerd.http.Routes;
+import dev.compilerd.http.HandlerTree;
 import dev.compilerd.lifecycle.Lifecycle;
 import dev.compilerd.lifecycle.Lifetime;
 import dev.compilerd.lifecycle.Retirement;
@@ -79,7 +79,7 @@ public final class Main {
         metrics.bindAdmission(admission);
         metrics.bindService(service);
         metrics.bindLifecycle(lifecycle);
-        Routes routes = new Routes(config.http(), service, json, metrics, clock, lifecycle::healthy,
+        HandlerTree routes = new HandlerTree(config.http(), service, json, metrics, clock, lifecycle::healthy,
                 lifecycle::closingConnections, () -> sandboxes.stream().map(Sandbox::failure).filter(Objects::nonNull)
                         .findFirst().orElse(null));
         this.http = new HttpServer(config.http().bind(), config.http().port(), routes.router(),

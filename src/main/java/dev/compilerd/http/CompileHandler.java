@@ -28,11 +28,11 @@ public final class CompileHandler {
     private final CompileService service;
     private final RequestParser parser;
     private final BodyReader bodies;
-    private final Replies replies;
+    private final FailureReplies replies;
     private final RequestLog log;
     private final String allowOrigin;
 
-    public CompileHandler(CompileService service, RequestParser parser, BodyReader bodies, Replies replies,
+    public CompileHandler(CompileService service, RequestParser parser, BodyReader bodies, FailureReplies replies,
                           RequestLog log, String allowOrigin) {
         this.service = service;
         this.parser = parser;

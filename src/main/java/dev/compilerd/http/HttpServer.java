@@ -123,7 +123,7 @@ public final class HttpServer {
                 return super.handle(request, response, callback);
             }
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Replies.RETRY_AFTER.toSeconds()));
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(FailureReplies.RETRY_AFTER.toSeconds()));
             Responses.text(response, callback, 503, "server shutting down; try another server\n");
             return true;
         }

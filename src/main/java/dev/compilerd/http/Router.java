@@ -10,7 +10,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Routes /compile, /healthz, /version, /metrics and / ; everything else is 404. Runs on Jetty's I/O threads and never
+ * HandlerTree /compile, /healthz, /version, /metrics and / ; everything else is 404. Runs on Jetty's I/O threads and never
  * blocks: /compile hands anything that may wait to the executor. Closes connections once lameduck.
  */
 public final class Router extends Handler.Abstract.NonBlocking {

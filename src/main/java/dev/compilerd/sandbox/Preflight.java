@@ -39,14 +39,14 @@ public final class Preflight {
 
     /** Checks that Docker runs the configured runtime (and a recent enough gVisor); the message says what to run. */
     public void check(Duration timeout) throws SandboxException {
-        Exec.Outcome info = Exec.run(docker.runtimes(), timeout);
-        if (!info.ok()) {
-            throw new SandboxException("Docker is not reachable with '" + docker.command() + "' (exit " + info.exitCode()
-                    + ": " + LogText.escape(info.stderr().strip()) + "). Run vm/startup.sh as root to install and start it.");
+        Exec.Outcome listed = Exec.run(docker.runtimes(), timeout);
+        if (!listed.ok()) {
+            throw new SandboxException("Docker is not reachable with '" + docker.command() + "' (exit " + listed.exitCode()
+                    + ": " + LogText.escape(listed.stderr().strip()) + "). Run vm/startup.sh as root to install and start it.");
         }
         JsonNode runtimes;
         try {
-            runtimes = json.readTree(info.stdout());
+            runtimes = json.readTree(listed.stdout());
         } catch (IOException e) {
             throw new SandboxException("cannot read docker info output: " + e.getMessage(), e);
         }

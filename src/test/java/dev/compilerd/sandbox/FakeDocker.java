@@ -27,7 +27,9 @@ final class FakeDocker {
     FakeDocker(Path state, String mode) throws URISyntaxException {
         this.state = state;
         Path script = Path.of(FakeDocker.class.getResource("/fake-docker").toURI());
-        this.docker = new DockerCommand(List.of("bash", script.toString(), state.toString(), mode), "runsc",
+        Path contract = Path.of(RunnerContract.class.getResource("contract.json").toURI());
+        this.docker = new DockerCommand(List.of("bash", script.toString(), contract.toString(), state.toString(), mode),
+                "runsc",
                 "fk", INSTANCE, LIMITS);
     }
 

@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Builds the HTTP side of compilerd (router, /compile adapter, request log) from its settings; Main wires it. */
-public final class Routes {
+/** Builds the handler tree of compilerd (router, /compile adapter, request log) from its settings; Main wires it. */
+public final class HandlerTree {
     private final RequestLog requestLog;
     private final Router router;
 
@@ -26,11 +26,11 @@ public final class Routes {
      * @param closing        whether responses end their connection (lameduck: move clients off this VM)
      * @param sandboxFailure why containers fail to start, or null: /healthz fails while it is set
      */
-    public Routes(HttpSettings http, CompileService service, ObjectMapper json, Metrics metrics,
+    public HandlerTree(HttpSettings http, CompileService service, ObjectMapper json, Metrics metrics,
                   Clock clock, BooleanSupplier healthy, BooleanSupplier closing, Supplier<String> sandboxFailure) {
         this.requestLog = new RequestLog(metrics.registry(), clock);
         CompileHandler compile = new CompileHandler(service, new RequestParser(json),
-                new BodyReader(http.maxRequestBytes(), http.bodyTimeout()), new Replies(json), requestLog,
+                new BodyReader(http.maxRequestBytes(), http.bodyTimeout()), new FailureReplies(json), requestLog,
                 http.allowOrigin());
         this.router = new Router(compile, healthy, sandboxFailure, closing, new MetricsHandler(metrics::scrape),
                 versions(service.releases(), json), http.allowOrigin(), http.port(), service.releases().describe());

@@ -15,13 +15,13 @@ import org.eclipse.jetty.util.Callback;
  * client can act on, a plain line for the host's own failures (Docker's words stay in the log), and Retry-After
  * where the outcome calls for it. Thread-safe.
  */
-final class Replies {
+final class FailureReplies {
     /** Seconds a client is told to wait after a 503 that names no better time. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
     private final ObjectMapper json;
 
-    Replies(ObjectMapper json) {
+    FailureReplies(ObjectMapper json) {
         this.json = json;
     }
 
