@@ -129,4 +129,19 @@ class LifecycleIT {
             assertThat(Docker.containers(s.prefix)).isEmpty();
         }
     }
+
+    @Test
+    void anyMissingReleaseImageOrOneThatRunsAnotherReleaseRefusesToStart() throws Exception {
+        try (ServerProcess s = ServerProcess.launch("compilerd-it-image", "--go",
+                "go1.27=compilerd/playground:go1.27,go1.26=compilerd/no-such-image:go1.26")) {
+            assertThat(s.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(s.log()).contains("refusing to start", "sandbox image 'compilerd/no-such-image:go1.26' is missing");
+            assertThat(Docker.containers(s.prefix)).isEmpty();
+        }
+        try (ServerProcess s = ServerProcess.launch("compilerd-it-image", "--go", "go1.26=compilerd/playground:go1.27")) {
+            assertThat(s.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(s.log()).contains("refusing to start", "runs go1.27", "not go1.26 as configured");
+            assertThat(Docker.containers(s.prefix)).isEmpty();
+        }
+    }
 }

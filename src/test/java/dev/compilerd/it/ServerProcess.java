@@ -87,7 +87,12 @@ final class ServerProcess implements AutoCloseable {
     }
 
     HttpResponse<String> compile(String source) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(uri("/compile")).timeout(Duration.ofSeconds(60))
+        return post("/compile", source);
+    }
+
+    /** A raw-body POST to {@code path} (which may carry a query, such as /compile?v=goprev). */
+    HttpResponse<String> post(String path, String source) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(source)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -102,7 +107,11 @@ final class ServerProcess implements AutoCloseable {
 
     /** Sends without waiting, each request on its own connection (the HTTP client is asynchronous). */
     java.util.concurrent.CompletableFuture<HttpResponse<String>> compileAsync(String source) {
-        return client.sendAsync(HttpRequest.newBuilder(uri("/compile")).timeout(Duration.ofSeconds(120))
+        return postAsync("/compile", source);
+    }
+
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> postAsync(String path, String source) {
+        return client.sendAsync(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120))
                 .POST(HttpRequest.BodyPublishers.ofString(source)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -113,12 +122,24 @@ final class ServerProcess implements AutoCloseable {
 
     /** One unlabelled sample from /metrics (updated before a response is sent, unlike the log). */
     double metric(String name) throws IOException, InterruptedException {
+        return metric(name, "");
+    }
+
+    /** One sample from /metrics whose labels are exactly {@code labels} ({@code outcome="coalesced"}), or 0 if none. */
+    double metric(String name, String labels) throws IOException, InterruptedException {
+        String prefix = labels.isEmpty() ? name + " " : name + "{" + labels + ",} ";
+        String bare = labels.isEmpty() ? prefix : name + "{" + labels + "} ";
         for (String line : get("/metrics").body().split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            for (String p : List.of(prefix, bare)) {
+                if (line.startsWith(p)) {
+                    return Double.parseDouble(line.substring(p.length()).trim());
+                }
             }
         }
-        throw new AssertionError("no metric " + name);
+        if (labels.isEmpty()) {
+            throw new AssertionError("no metric " + name);
+        }
+        return 0;
     }
 
     String log() {
