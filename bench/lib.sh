@@ -5,7 +5,10 @@
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_RUN="$(date +%s)-$$"                      # makes every program nonce unique across runs
-BENCH_IMAGE="${COMPILERD_IMAGE:-compilerd/playground:latest}"
+# The one release a benchmark serves (the default Go release's local image; BENCH_IMAGE=compilerd/playground:go1.26
+# measures another): the server gets only it, so no second warm pool runs beside the measured one.
+BENCH_IMAGE="${BENCH_IMAGE:-compilerd/playground:go$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' \
+  "$BENCH_ROOT/docker/playground/releases" | head -n 1 | tr -d '[:space:]')}"
 BENCH_WORK=""
 BENCH_PIDS=()
 
@@ -78,7 +81,7 @@ start_server() {
   SERVER_LOG="$BENCH_WORK/server-$name.log"
   read -r -a java_opts <<<"${JAVA_OPTS:-$(default_java_opts)}"
   java "${java_opts[@]}" -jar "$BENCH_WORK/compilerd.jar" --port "$port" --bind 127.0.0.1 \
-    --lifetime-max 0 --halt=false --lameduck 1s --container-prefix "bench-$name-$$" "$@" \
+    --lifetime-max 0 --halt=false --lameduck 1s --container-prefix "bench-$name-$$" --go "$BENCH_IMAGE" "$@" \
     >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   BENCH_PIDS+=("$SERVER_PID")

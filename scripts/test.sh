@@ -15,11 +15,14 @@ shopt -u nullglob
 echo "==> cloud-init schema"
 cloud-init schema --config-file vm/cloud-init.yaml
 
-echo "==> runner tests (go vet, go test) inside the sandbox image, which has Go"
-docker run --rm --network=none --user 0:0 -v "$PWD/docker/playground/runner:/src:ro" -w /src \
-  -e GOCACHE=/gocache -e GOPATH=/tmp/gopath -e GOFLAGS=-mod=mod -e GOTOOLCHAIN=local -e CGO_ENABLED=0 \
-  -e PATH=/usr/lib/go-1.24/bin:/usr/bin:/bin --entrypoint sh compilerd/playground:latest \
-  -c 'go vet ./... && go test -count=1 ./...'
+mapfile -t releases < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' docker/playground/releases)
+for go in "${releases[@]}"; do
+  echo "==> runner tests (go vet, go test) inside the Go $go sandbox image, which has Go"
+  docker run --rm --network=none --user 0:0 -v "$PWD/docker/playground/runner:/src:ro" -w /src \
+    -e GOCACHE=/gocache -e GOPATH=/tmp/gopath -e GOFLAGS=-mod=mod -e GOTOOLCHAIN=local -e CGO_ENABLED=0 \
+    -e PATH=/usr/local/go/bin:/usr/bin:/bin --entrypoint sh "compilerd/playground:go$go" \
+    -c 'go vet ./... && go test -count=1 ./...'
+done
 
 echo "==> Prometheus rules (promtool check and test)"
 monitoring/check.sh
