@@ -92,12 +92,12 @@ public final class Metrics {
     }
 
     /** Registers a gauge read from {@code obj} at scrape time. */
-    public <T> void gauge(String name, T obj, ToDoubleFunction<T> f, String help) {
+    private <T> void gauge(String name, T obj, ToDoubleFunction<T> f, String help) {
         Gauge.builder(name, obj, f).description(help).register(registry);
     }
 
     /** Registers a monotonic counter read from {@code obj} at scrape time. */
-    public <T> void counter(String name, T obj, ToDoubleFunction<T> f, String help) {
+    private <T> void counter(String name, T obj, ToDoubleFunction<T> f, String help) {
         FunctionCounter.builder(name, obj, f).description(help).register(registry);
     }
 }
