@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +26,6 @@ const (
 // standard library and the baked modules' packages) and the build info it links into a binary.
 type packageIndex struct {
 	Export  map[string]string   `json:"export"`  // import path -> compiled export data in GOCACHE
-	Vetx    map[string]string   `json:"vetx"`    // import path -> its vet facts in GOCACHE
 	Std     map[string]bool     `json:"std"`     // standard packages
 	Modules map[string][]string `json:"modules"` // other packages -> the modules their build uses
 	Sums    map[string]string   `json:"sums"`    // module path -> "version\th1:..." as build info lists it
@@ -46,9 +44,9 @@ func readIndex() (*packageIndex, error) {
 	return &ix, nil
 }
 
-// direct is a program the runner can vet, build and link without the go command: one package main
-// of top-level files that imports only prebuilt packages, run as a program or (test mode) as a test.
-// Calling compile, link and vet directly skips the go command's module loading and action hashing.
+// direct is a program the runner can build and link without the go command: one package main of
+// top-level files that imports only prebuilt packages, run as a program or (test mode) as a test.
+// Calling compile and link directly skips the go command's module loading and action hashing.
 type direct struct {
 	ix        *packageIndex
 	goFiles   []string   // ./name.go, sorted, as the go command passes them
@@ -83,8 +81,6 @@ const (
 	testmainA    = "/tmp/play.testmain.a"
 	testcfgPath  = "/tmp/play.importcfg"
 	linkcfgPath  = "/tmp/play.importcfg.link"
-	vetcfgPath   = "/tmp/play.vet.cfg"
-	vetxOutPath  = "/tmp/play.vetx"
 	testedImport = defaultGoModule // the package under test, as go test names it
 )
 
@@ -179,52 +175,6 @@ func (d *direct) modinfo(kind string) string {
 	}
 	j := i + 1 + strings.Index(tmpl[i+1:], "\n") + 1
 	return tmpl[:j] + strings.Join(deps, "") + tmpl[j:]
-}
-
-// vet runs the vet tool with the config file go vet would write for this package (tests included in
-// test mode), with the facts go vet computed for its imports at image build.
-func (d *direct) vet(deadline time.Time) (out []byte, ok, timedOut bool) {
-	data, err := json.Marshal(d.vetConfig())
-	if err == nil {
-		err = os.WriteFile(vetcfgPath, data, 0o644)
-	}
-	if err != nil {
-		return []byte(err.Error()), false, false
-	}
-	return runTool(time.Until(deadline), toolPath("vet"), vetcfgPath)
-}
-
-// vetConfig mirrors cmd/go's vetConfig for the main module's package "play": -warm checks it
-// field by field against the one go vet writes.
-func (d *direct) vetConfig() map[string]any {
-	var goFiles []string
-	for _, s := range append(append([]string(nil), d.goFiles...), d.testFiles...) {
-		goFiles = append(goFiles, filepath.Join(workDir, strings.TrimPrefix(s, "./")))
-	}
-	imports := d.imports
-	if !slices.Contains(imports, "runtime") {
-		imports = append(append([]string(nil), imports...), "runtime")
-	}
-	importMap, packageFile, standard, vetx := map[string]string{}, map[string]string{}, map[string]bool{}, map[string]string{}
-	for _, p := range imports {
-		importMap[p] = p
-		if f, ok := d.ix.Export[p]; ok {
-			packageFile[p] = f
-		}
-		if d.ix.Std[p] {
-			standard[p] = true
-		}
-		if f, ok := d.ix.Vetx[p]; ok {
-			vetx[p] = f
-		}
-	}
-	return map[string]any{
-		"ID": defaultGoModule, "Compiler": "gc", "Dir": workDir, "ImportPath": defaultGoModule,
-		"GoFiles": goFiles, "NonGoFiles": []string{}, "IgnoredFiles": []string{},
-		"ModulePath": defaultGoModule, "ModuleVersion": "", "ImportMap": importMap, "PackageFile": packageFile,
-		"Standard": standard, "PackageVetx": vetx, "VetxOnly": false, "VetxOutput": vetxOutPath,
-		"GoVersion": "go" + defaultGoLang, "SucceedOnTypecheckFailure": false,
-	}
 }
 
 // directives that make the go command do more than compile and link the files.

@@ -2,14 +2,13 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // fakeIndex knows a few standard packages and one module package.
 func fakeIndex() *packageIndex {
-	ix := &packageIndex{Export: map[string]string{}, Std: map[string]bool{}, Vetx: map[string]string{},
+	ix := &packageIndex{Export: map[string]string{}, Std: map[string]bool{},
 		Modules: map[string][]string{"golang.org/x/exp/slices": {"golang.org/x/exp"}},
 		Sums:    map[string]string{"golang.org/x/exp": "v0.0.0-x\th1:abc="},
 		ModInfo: map[string][]byte{"build": []byte("S1path\tplay\nmod\tplay\t(devel)\t\nbuild\t-buildmode=exe\nE1")}}
@@ -108,21 +107,6 @@ func TestTestProgramsGoTestWouldRefuseAreLeftToIt(t *testing.T) {
 		if d := plan(t, map[string]string{"prog_test.go": src}, true); d != nil {
 			t.Errorf("%s: built directly", name)
 		}
-	}
-}
-
-func TestVetConfigNamesThePackagesFilesAndImports(t *testing.T) {
-	d := plan(t, map[string]string{"prog.go": hello}, false)
-	cfg := d.vetConfig()
-	if files := cfg["GoFiles"].([]string); len(files) != 1 || files[0] != filepath.Join(workDir, "prog.go") {
-		t.Errorf("GoFiles %v", files)
-	}
-	imports := cfg["ImportMap"].(map[string]string)
-	if imports["fmt"] != "fmt" || imports["runtime"] != "runtime" || len(imports) != 2 {
-		t.Errorf("ImportMap %v: want fmt and the implicit runtime", imports)
-	}
-	if cfg["PackageFile"].(map[string]string)["fmt"] != "/gocache/fmt" || !cfg["Standard"].(map[string]bool)["fmt"] {
-		t.Errorf("fmt's export data or standard flag is missing: %v", cfg)
 	}
 }
 

@@ -243,7 +243,7 @@ func handle(h *Header) *Result {
 	}
 	if h.Vet {
 		vetStart := time.Now()
-		out, ok, timedOut := vet(plan, deadline)
+		out, ok, timedOut := vet(deadline)
 		res.VetRan, res.VetOK, res.VetMs = true, ok, time.Since(vetStart).Milliseconds()
 		if timedOut {
 			res.TimedOut = true
@@ -283,12 +283,10 @@ func buildProgram(plan *direct, isTest bool, mods *Modules, deadline time.Time) 
 	return out, ok, timedOut, false
 }
 
-// vet runs the vet tool directly when plan allows, else go vet, within the build's deadline. It runs
-// only after a successful build, so go vet finds the module cache buildProgram linked.
-func vet(plan *direct, deadline time.Time) (out []byte, ok, timedOut bool) {
-	if plan != nil {
-		return plan.vet(deadline)
-	}
+// vet runs go vet within the build's deadline. Since Go 1.26 the go command talks to the vet tool in
+// JSON through files of its own and caches the answer, so vet is never run directly. It runs only
+// after a successful build, so go vet finds the module cache buildProgram linked.
+func vet(deadline time.Time) (out []byte, ok, timedOut bool) {
 	return runTool(time.Until(deadline), goTool, "vet", "-tags=faketime", ".")
 }
 

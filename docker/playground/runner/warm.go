@@ -138,7 +138,7 @@ type listedPackage struct {
 }
 
 // indexPackages records, from the go command in workDir (the warm program's module), every prebuilt
-// package's export data and vet facts, the modules each uses, their sums, and the build info go build
+// package's export data, the modules each uses, their sums, and the build info go build
 // and go test -c embed.
 func indexPackages(modPkgs []string) (*packageIndex, error) {
 	// All of std, internal packages included: the test main imports testing/internal/testdeps.
@@ -147,7 +147,7 @@ func indexPackages(modPkgs []string) (*packageIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("go list -export: %v", err)
 	}
-	ix := &packageIndex{Export: map[string]string{}, Vetx: map[string]string{}, Std: map[string]bool{},
+	ix := &packageIndex{Export: map[string]string{}, Std: map[string]bool{},
 		Modules: map[string][]string{}, Sums: map[string]string{}, ModInfo: map[string][]byte{}}
 	var listed []listedPackage
 	for dec := json.NewDecoder(bytes.NewReader(out)); dec.More(); {
@@ -190,14 +190,6 @@ func indexPackages(modPkgs []string) (*packageIndex, error) {
 			}
 		}
 	}
-	cfg, err := goVetConfig()
-	if err != nil {
-		return nil, err
-	}
-	vetx, _ := cfg["PackageVetx"].(map[string]any)
-	for p, f := range vetx {
-		ix.Vetx[p], _ = f.(string)
-	}
 	for kind, files := range map[string]map[string]string{
 		"build": {progName: "package main\n\nfunc main() {}\n"},
 		"test":  {progTestName: "package main\n\nimport \"testing\"\n\nfunc TestInfo(t *testing.T) {}\n"},
@@ -216,39 +208,6 @@ func indexPackages(modPkgs []string) (*packageIndex, error) {
 		ix.ModInfo[kind] = []byte(info)
 	}
 	return ix, nil
-}
-
-// goVetConfig runs go vet on the package in workDir and returns the config file it gave the vet tool.
-func goVetConfig() (map[string]any, error) {
-	cmd := exec.Command(goTool, "vet", "-x", "-work", "-tags=faketime", ".")
-	cmd.Dir, cmd.Env = workDir, toolEnv
-	out, _ := cmd.CombinedOutput() // a vet finding is fine: we want its input
-	work := ""
-	for _, line := range strings.Split(string(out), "\n") {
-		if w, ok := strings.CutPrefix(line, "WORK="); ok {
-			work = w
-			break
-		}
-	}
-	if work == "" {
-		return nil, fmt.Errorf("go vet -x printed no WORK: %s", out)
-	}
-	defer os.RemoveAll(work)
-	cfgs, _ := filepath.Glob(filepath.Join(work, "*", "vet.cfg"))
-	for _, f := range cfgs {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var cfg map[string]any
-		if err := json.Unmarshal(data, &cfg); err != nil {
-			return nil, err
-		}
-		if cfg["ImportPath"] == defaultGoModule {
-			return cfg, nil
-		}
-	}
-	return nil, fmt.Errorf("go vet wrote no config for %s: %s", defaultGoModule, out)
 }
 
 // goModInfo returns the build info the go command would link into the program in workDir.
@@ -312,8 +271,7 @@ type proof struct {
 }
 
 // proveDirect fails the image build unless every proof program takes the direct path and answers
-// exactly as the go command does (output, exit, errors, vet), and unless the direct vet config is the
-// one go vet writes.
+// exactly as the go command does (output, exit, errors, vet).
 func proveDirect(mods *Modules) error {
 	proofs := directProofs(mods)
 	for _, p := range proofs {
@@ -331,9 +289,6 @@ func proveDirect(mods *Modules) error {
 		}
 		if diff := sameAnswer(slow, fast); diff != "" {
 			return fmt.Errorf("proof %s: the direct path answers differently: %s", p.name, diff)
-		}
-		if err := sameVetConfig(p.files); err != nil {
-			return fmt.Errorf("proof %s: %v", p.name, err)
 		}
 		fmt.Printf("warm: direct path proven for %s (%d ms vs %d ms)\n", p.name, fast.BuildMs, slow.BuildMs)
 	}
@@ -357,38 +312,6 @@ func sameAnswer(a, b *Result) string {
 func show(r *Result) map[string]any {
 	return map[string]any{"phase": r.Phase, "errors": r.Errors, "vetOK": r.VetOK, "vetErrors": r.VetErrors,
 		"isTest": r.IsTest, "exit": r.ExitCode, "signal": r.Signal, "stdout": string(r.Stdout), "stderr": string(r.Stderr)}
-}
-
-// sameVetConfig checks the direct path's vet config against the one go vet writes for the same files.
-func sameVetConfig(files map[string]string) error {
-	isTest := isTestProgram(files[progName])
-	renamed := files
-	if isTest {
-		renamed = map[string]string{progTestName: files[progName]}
-	}
-	if _, err := handleFresh(renamed, false); err != nil {
-		return err
-	}
-	d := planDirect(renamed, isTest)
-	if d == nil {
-		return fmt.Errorf("no direct plan")
-	}
-	want, err := goVetConfig()
-	if err != nil {
-		return err
-	}
-	data, _ := json.Marshal(d.vetConfig())
-	var got map[string]any
-	if err := json.Unmarshal(data, &got); err != nil {
-		return err
-	}
-	delete(want, "VetxOutput")
-	delete(got, "VetxOutput")
-	if !reflect.DeepEqual(want, got) {
-		w, _ := json.Marshal(want)
-		return fmt.Errorf("vet config differs:\ngo vet: %s\ndirect: %s", w, data)
-	}
-	return nil
 }
 
 // directProofs are programs the direct path must answer exactly as the go command does.
