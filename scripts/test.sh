@@ -28,7 +28,8 @@ echo "==> Prometheus rules (promtool check and test)"
 monitoring/check.sh
 
 echo "==> maven verify (unit, handler and integration tests)"
-# Testcontainers against a local daemon with local images only (see HOST.md): no Ryuk, no gateway probe.
+# Testcontainers against this local daemon, whose images are built here and never pulled: no Ryuk (its
+# image is not here), no gateway probe (the daemon is on localhost).
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
 mvn -B verify
 
