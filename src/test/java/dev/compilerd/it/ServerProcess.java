@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /** The real compilerd jar in its own process, on a free loopback port, with its own container prefix. */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern SERVING = Pattern.compile("serving on [^:]+:(\\d+) ");
+    private static final Pattern SERVING = Pattern.compile("serving on [^:]+:(\\d+)\\b");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
