@@ -19,7 +19,8 @@ refused() {
   echo "    refused: $*"
 }
 
-image="$(docker image inspect -f '{{.Id}}' compilerd/playground:go1.27)"
+repo_image="${COMPILERD_IMAGE_REPO:-compilerd/playground}:go$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' docker/playground/releases | head -n 1 | tr -d '[:space:]')"
+image="$(docker image inspect -f '{{.Id}}' "$repo_image")"
 run=(sudo -n "$WRAPPER" run --name "$PREFIX-0123456789abcdef" --owner "$PREFIX" --instance 1-1 --image "$image"
   --memory 536870912 --pids 1024 --nproc 512 --cpus 1.0 --tmpfs 134217728 --nofile 1024)
 
@@ -29,7 +30,7 @@ refused sudo -n /usr/bin/docker run --rm --privileged -v /:/host "$image"
 refused sudo -n sh -c id
 refused "${run[@]}" --privileged true
 refused "${run[@]}" --runtime runc
-refused sudo -n "$WRAPPER" run --name "$PREFIX-0123456789abcdef" --owner "$PREFIX" --image compilerd/playground:go1.27
+refused sudo -n "$WRAPPER" run --name "$PREFIX-0123456789abcdef" --owner "$PREFIX" --image "$repo_image"
 refused sudo -n "$WRAPPER" exec "$PREFIX-0123456789abcdef" sh
 refused sudo -n -l /usr/sbin/halt
 refused sudo -n -l /usr/sbin/halt -f

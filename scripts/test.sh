@@ -20,7 +20,7 @@ for go in "${releases[@]}"; do
   echo "==> runner tests (go vet, go test) inside the Go $go sandbox image, which has Go"
   docker run --rm --network=none --user 0:0 -v "$PWD/docker/playground/runner:/src:ro" -w /src \
     -e GOCACHE=/gocache -e GOPATH=/tmp/gopath -e GOFLAGS=-mod=mod -e GOTOOLCHAIN=local -e CGO_ENABLED=0 \
-    -e PATH=/usr/local/go/bin:/usr/bin:/bin --entrypoint sh "compilerd/playground:go$go" \
+    -e PATH=/usr/local/go/bin:/usr/bin:/bin --entrypoint sh "${COMPILERD_IMAGE_REPO:-compilerd/playground}:go$go" \
     -c 'go vet ./... && go test -count=1 ./...'
 done
 

@@ -3,6 +3,7 @@ package dev.compilerd.config;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
@@ -83,6 +84,11 @@ public final class ConfigParser {
                 if (fromEnv != null) {
                     return fromEnv;
                 }
+            }
+            // The default images follow the repository vm/startup.sh built them into.
+            String repository = env.get(ReleaseImages.REPOSITORY_ENV);
+            if (List.of(o.names()).contains("--go") && repository != null && !repository.isBlank()) {
+                return ReleaseImages.defaultSpec(repository.strip());
             }
             return written(o);
         }

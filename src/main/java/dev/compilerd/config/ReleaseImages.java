@@ -25,11 +25,19 @@ public final class ReleaseImages {
 
     private ReleaseImages() {}
 
+    /** The variable that names the local images' repository, for vm/startup.sh and the server alike. */
+    public static final String REPOSITORY_ENV = "COMPILERD_IMAGE_REPO";
+
     /** The --go default: every release of docker/playground/releases, as vm/startup.sh tags it locally. */
     public static String defaultSpec() {
+        return defaultSpec(LOCAL_REPOSITORY);
+    }
+
+    /** Every release of docker/playground/releases as {@code repository:goX.Y}. */
+    public static String defaultSpec(String repository) {
         List<String> out = new ArrayList<>();
         for (String release : builtReleases()) {
-            out.add("go" + release + "=" + LOCAL_REPOSITORY + ":go" + release);
+            out.add("go" + release + "=" + repository + ":go" + release);
         }
         return String.join(",", out);
     }

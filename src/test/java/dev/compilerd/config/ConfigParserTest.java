@@ -17,6 +17,16 @@ class ConfigParserTest {
     }
 
     @Test
+    void theDefaultImagesFollowTheRepositoryStartupShBuiltThemInto() throws ConfigException {
+        Config c = new ConfigParser(Map.of("COMPILERD_IMAGE_REPO", "compilerd-dev/playground")).parse();
+
+        assertThat(c.sandbox().releases()).containsExactly(new ReleaseImage("go1.27", "compilerd-dev/playground:go1.27"),
+                new ReleaseImage("go1.26", "compilerd-dev/playground:go1.26"));
+        assertThat(new ConfigParser(Map.of("COMPILERD_IMAGE_REPO", "x/y", "COMPILERD_GO", "go1.27=a:b")).parse()
+                .sandbox().releases()).containsExactly(new ReleaseImage("go1.27", "a:b"));
+    }
+
+    @Test
     void noFlagsAndNoEnvironmentGiveTheDefaults() throws ConfigException {
         Config c = parse();
 

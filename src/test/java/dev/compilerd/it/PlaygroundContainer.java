@@ -31,7 +31,7 @@ final class PlaygroundContainer {
     static JsonNode run(String source, String... flags) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("--container-prefix", PREFIX));
         args.addAll(List.of(flags));
-        Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
+        Config config = new ConfigParser(System.getenv()).parse(args.toArray(String[]::new));
         DockerCommand docker = DockerCommand.from(config, Instance.current());
         String imageId = Docker.run(docker.imageId(config.sandbox().releases().get(0).image()).toArray(String[]::new))
                 .strip();

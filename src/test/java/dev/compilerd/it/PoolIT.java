@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,7 +34,7 @@ class PoolIT {
     private DockerSandbox start(String... flags) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("--container-prefix", PREFIX));
         args.addAll(List.of(flags));
-        Config config = new ConfigParser(Map.of()).parse(args.toArray(String[]::new));
+        Config config = new ConfigParser(System.getenv()).parse(args.toArray(String[]::new));
         ObjectMapper json = new ObjectMapper();
         DockerCommand docker = DockerCommand.from(config, Instance.current());
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
