@@ -25,15 +25,23 @@ func command(ctx context.Context, cred *syscall.Credential, env []string, name s
 	return cmd
 }
 
-// runTool runs a build tool with a deadline, returning bounded combined output.
-func runTool(timeout time.Duration, name string, args ...string) (out []byte, ok bool, timedOut bool) {
+// runTool runs a build tool with env and a deadline, returning bounded combined output.
+func runTool(timeout time.Duration, env []string, name string, args ...string) (out []byte, ok bool, timedOut bool) {
+	return runToolWith(timeout, env, nil, contract.MaxErrorsBytes, name, args...)
+}
+
+// runToolWith is runTool with stdin (nil: none) and a bound on the output it keeps.
+func runToolWith(timeout time.Duration, env []string, stdin []byte, limit int, name string, args ...string) (out []byte, ok bool, timedOut bool) {
 	if timeout <= 0 {
 		return nil, false, true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := command(ctx, ids.builder, toolEnv, name, args...)
-	buf := &capped{limit: contract.MaxErrorsBytes}
+	cmd := command(ctx, ids.builder, env, name, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	buf := &capped{limit: limit}
 	cmd.Stdout, cmd.Stderr = buf, buf
 	err := cmd.Run()
 	if ctx.Err() != nil {

@@ -30,6 +30,8 @@ type packageIndex struct {
 	Modules map[string][]string `json:"modules"` // other packages -> the modules their build uses
 	Sums    map[string]string   `json:"sums"`    // module path -> "version\th1:..." as build info lists it
 	ModInfo map[string][]byte   `json:"modinfo"` // "build", "test" -> the go command's build info, no deps (bytes: not UTF-8)
+	// Experiments are the GOEXPERIMENT settings whose packages the prebuilt cache holds too.
+	Experiments []string `json:"experiments"`
 }
 
 func readIndex() (*packageIndex, error) {
@@ -96,7 +98,7 @@ func (d *direct) build(deadline time.Time) (out []byte, ok, timedOut, handled bo
 	}
 	args := append([]string{"-o", archivePath, "-p", pkgPath, langFlag, "-complete", "-nolocalimports",
 		"-importcfg", importcfgPath, "-pack"}, d.goFiles...)
-	out, ok, timedOut = runTool(time.Until(deadline), toolPath("compile"), append(args, d.testFiles...)...)
+	out, ok, timedOut = runTool(time.Until(deadline), toolEnv, toolPath("compile"), append(args, d.testFiles...)...)
 	if !ok {
 		if strings.Contains(string(out), "could not import") {
 			return nil, false, false, false
@@ -116,7 +118,7 @@ func (d *direct) build(deadline time.Time) (out []byte, ok, timedOut, handled bo
 	}
 	linkFlags := []string{"-s", "-w"}
 	if d.tests != nil {
-		out, ok, timedOut = runTool(time.Until(deadline), toolPath("compile"), "-o", testmainA, "-p", "main",
+		out, ok, timedOut = runTool(time.Until(deadline), toolEnv, toolPath("compile"), "-o", testmainA, "-p", "main",
 			langFlag, "-complete", "-nolocalimports", "-importcfg", testcfgPath, "-pack", testmainGo)
 		if !ok {
 			return out, false, timedOut, true
@@ -125,7 +127,7 @@ func (d *direct) build(deadline time.Time) (out []byte, ok, timedOut, handled bo
 		linkFlags = append(linkFlags, "-X", "testing.testBinary=1")
 	}
 	args = append([]string{"-o", binaryPath, "-importcfg", linkcfgPath, "-buildmode=exe"}, linkFlags...)
-	out, ok, timedOut = runTool(time.Until(deadline), toolPath("link"), append(args, main)...)
+	out, ok, timedOut = runTool(time.Until(deadline), toolEnv, toolPath("link"), append(args, main)...)
 	return out, ok, timedOut, true
 }
 

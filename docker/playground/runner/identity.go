@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,7 +52,7 @@ func dropEnvironment() {
 var toolEnv = []string{
 	"PATH=" + goRoot + "/bin:/usr/local/bin:/usr/bin:/bin",
 	"GOROOT=" + goRoot,
-	"GOCACHE=/gocache",
+	"GOCACHE=" + prebuiltCache,
 	"GOPATH=/tmp/gopath",
 	"GOMODCACHE=" + modCacheTmp,
 	"HOME=/tmp",
@@ -64,15 +65,16 @@ var toolEnv = []string{
 	"GOTELEMETRY=off",
 }
 
-// toolEnvWith is toolEnv with some variables replaced.
+// toolEnvWith is toolEnv with some variables replaced or added.
 func toolEnvWith(vars ...string) []string {
 	env := append([]string(nil), toolEnv...)
 	for _, v := range vars {
 		name, _, _ := strings.Cut(v, "=")
-		for i, e := range env {
-			if strings.HasPrefix(e, name+"=") {
-				env[i] = v
-			}
+		i := slices.IndexFunc(env, func(e string) bool { return strings.HasPrefix(e, name+"=") })
+		if i < 0 {
+			env = append(env, v)
+		} else {
+			env[i] = v
 		}
 	}
 	return env

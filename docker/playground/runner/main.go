@@ -26,6 +26,7 @@ const (
 	defaultOutput = 64 << 10
 	workDir       = "/tmp/play"
 	binaryPath    = "/tmp/play.bin"
+	prebuiltCache = "/gocache" // the go command's build cache, filled at image build, read-only at run time
 	progName      = "prog.go"      // the playground's name for the program's main file
 	progTestName  = "prog_test.go" // what prog.go becomes in test mode, as in the playground
 )
@@ -39,7 +40,9 @@ type Header struct {
 	RunTimeoutMs   int64             `json:"runTimeoutMs"`
 	OutputLimit    int               `json:"outputLimit"`
 	AddressSpace   int64             `json:"addressSpace"` // the program's RLIMIT_AS in bytes; 0 = none
-	// noFast forces the go command; the warm-up uses it so the go command's cache is complete.
+	Fmt            *FmtRequest       `json:"fmt,omitempty"` // format the files instead (format.go)
+	// noFast forces the go command, and builds with experiments in the prebuilt cache itself: the
+	// warm-up uses it so the go command's cache is complete.
 	noFast bool
 }
 
@@ -62,6 +65,8 @@ type Result struct {
 	BuildMs        int64  `json:"buildMs"`
 	RunMs          int64  `json:"runMs"`
 	VetMs          int64  `json:"vetMs,omitempty"` // vet runs after a successful build, before the program
+	// Phase "fmt": each formatted file by name (format.go).
+	Formatted map[string]Formatted `json:"formatted,omitempty"`
 }
 
 func main() {
@@ -75,7 +80,7 @@ func main() {
 			exitOn("baking modules", bakeModules(os.Args[2:]))
 			return
 		case "-warm":
-			exitOn("warm-up", warm())
+			exitOn("warm-up", warm(os.Args[2:]))
 			return
 		}
 	}
@@ -90,6 +95,8 @@ func main() {
 		res = &Result{Phase: "setup", Errors: err.Error()}
 	case header.Info:
 		res = info()
+	case header.Fmt != nil:
+		res = formatFiles(header)
 	default:
 		res = handle(header)
 	}
@@ -224,11 +231,18 @@ func handle(h *Header) *Result {
 	}
 	start := time.Now()
 	deadline := start.Add(h.buildTimeout())
+	env := toolEnv
 	var plan *direct
-	if !h.noFast {
+	if exp := experiments(files); exp != "" {
+		// The go command builds it (and names an unknown experiment in its own words).
+		var err error
+		if env, err = experimentEnv(exp, h.noFast); err != nil {
+			return &Result{Phase: "setup", Errors: err.Error(), IsTest: isTest}
+		}
+	} else if !h.noFast {
 		plan = planDirect(files, isTest)
 	}
-	out, ok, timedOut, fast := buildProgram(plan, isTest, mods, deadline)
+	out, ok, timedOut, fast := buildProgram(plan, isTest, mods, env, deadline)
 	res.FastBuild = fast
 	res.BuildMs = time.Since(start).Milliseconds()
 	switch {
@@ -243,7 +257,7 @@ func handle(h *Header) *Result {
 	}
 	if h.Vet {
 		vetStart := time.Now()
-		out, ok, timedOut := vet(deadline)
+		out, ok, timedOut := vet(env, deadline)
 		res.VetRan, res.VetOK, res.VetMs = true, ok, time.Since(vetStart).Milliseconds()
 		if timedOut {
 			res.TimedOut = true
@@ -264,7 +278,7 @@ func handle(h *Header) *Result {
 }
 
 // buildProgram compiles and links the program directly when plan allows, else with the go command.
-func buildProgram(plan *direct, isTest bool, mods *Modules, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
+func buildProgram(plan *direct, isTest bool, mods *Modules, env []string, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
 	if plan != nil {
 		out, ok, timedOut, handled := plan.build(deadline)
 		if handled {
@@ -279,15 +293,15 @@ func buildProgram(plan *direct, isTest bool, mods *Modules, deadline time.Time) 
 		// Vet findings are reported through withVet only, as for any other program.
 		args = []string{"test", "-c", "-vet=off", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
 	}
-	out, ok, timedOut = runTool(time.Until(deadline), goTool, args...)
+	out, ok, timedOut = runTool(time.Until(deadline), env, goTool, args...)
 	return out, ok, timedOut, false
 }
 
 // vet runs go vet within the build's deadline. Since Go 1.26 the go command talks to the vet tool in
 // JSON through files of its own and caches the answer, so vet is never run directly. It runs only
 // after a successful build, so go vet finds the module cache buildProgram linked.
-func vet(deadline time.Time) (out []byte, ok, timedOut bool) {
-	return runTool(time.Until(deadline), goTool, "vet", "-tags=faketime", ".")
+func vet(env []string, deadline time.Time) (out []byte, ok, timedOut bool) {
+	return runTool(time.Until(deadline), env, goTool, "vet", "-tags=faketime", ".")
 }
 
 // workDirAlone is the work directory named on its own, not as the prefix of a longer name.

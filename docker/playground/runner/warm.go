@@ -15,58 +15,78 @@ import (
 
 // warm runs at image build. It runs the go command's vet/build/test pipeline of a request over a
 // program that imports every importable standard and baked-module package, so GOCACHE holds every
-// action a user's program can need; records what the direct path needs (importcfg, packages.json);
-// and then proves the direct path answers exactly as the go command does.
-func warm() error {
+// action a user's program can need; does the same under each GOEXPERIMENT setting in experiments the
+// release knows; records what the direct path needs (importcfg, packages.json); and then proves the
+// direct path answers exactly as the go command does.
+func warm(experiments []string) error {
 	mods := readModules()
 	if err := linkModuleCache(modCacheTmp, modCacheDir, mods); err != nil {
 		return err
 	}
-	std, err := listPackages(nil, "std")
+	std, modPkgs, err := warmPrograms(toolEnv, "", mods)
 	if err != nil {
 		return err
+	}
+	ix, err := indexPackages(modPkgs)
+	if err != nil {
+		return err
+	}
+	for _, exp := range experiments {
+		env := toolEnvWith("GOEXPERIMENT=" + exp)
+		if out, err := goCommandEnv(env, "", "env", "GOEXPERIMENT"); err != nil {
+			fmt.Printf("warm: GOEXPERIMENT=%s left out: %v %s\n", exp, err, out) // unknown to this release
+			continue
+		}
+		if _, _, err := warmPrograms(env, "// GOEXPERIMENT="+exp+"\n\n", mods); err != nil {
+			return fmt.Errorf("GOEXPERIMENT=%s: %v", exp, err)
+		}
+		ix.Experiments = append(ix.Experiments, exp)
+	}
+	if err := writeIndex(ix); err != nil {
+		return err
+	}
+	fmt.Printf("warm: %d standard and %d module packages prebuilt, experiments %v too\n", len(std), len(modPkgs),
+		ix.Experiments)
+	return proveDirect(mods)
+}
+
+// warmPrograms builds, vets and runs, through the go command as a request would, a test and a program
+// that imports every importable package under env, each file starting with header. The big program goes
+// last: its module (a go.mod requiring every baked module, and the go.sum the build wrote) stays in
+// workDir for indexPackages.
+func warmPrograms(env []string, header string, mods *Modules) (std, modPkgs []string, err error) {
+	if std, err = listPackages(env, nil, "std"); err != nil {
+		return nil, nil, err
 	}
 	modPatterns := make([]string, len(mods.Modules))
 	modPaths := make([]string, len(mods.Modules))
 	for i, m := range mods.Modules {
 		modPatterns[i], modPaths[i] = m.Path+"/...", m.Path
 	}
-	var modPkgs []string
 	if len(modPatterns) > 0 {
-		if modPkgs, err = listPackages(modPaths, modPatterns...); err != nil {
-			return err
+		if modPkgs, err = listPackages(env, modPaths, modPatterns...); err != nil {
+			return nil, nil, err
 		}
 	}
-	all := append(append([]string(nil), std...), modPkgs...)
 	var imports bytes.Buffer
-	for _, pkg := range all {
+	for _, pkg := range append(append([]string(nil), std...), modPkgs...) {
 		fmt.Fprintf(&imports, "\t_ %q\n", pkg)
 	}
-	// The big program goes last: its module (a go.mod requiring every baked module, and the go.sum the
-	// build wrote) stays in workDir for indexPackages.
 	programs := []map[string]string{
-		{progName: "package main\n\nimport \"testing\"\n\nfunc TestWarm(t *testing.T) {}\n"},
-		{progName: "package main\n\nimport (\n" + imports.String() + ")\n\nfunc main() {}\n"},
+		{progName: header + "package main\n\nimport \"testing\"\n\nfunc TestWarm(t *testing.T) {}\n"},
+		{progName: header + "package main\n\nimport (\n" + imports.String() + ")\n\nfunc main() {}\n"},
 	}
 	for _, files := range programs {
 		res, err := handleFresh(files, true)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if res.Phase != "run" || res.ExitCode != 0 || !res.VetOK {
-			return fmt.Errorf("warm-up program failed: phase=%s exit=%d errors=%s vet=%s stderr=%s",
+			return nil, nil, fmt.Errorf("warm-up program failed: phase=%s exit=%d errors=%s vet=%s stderr=%s",
 				res.Phase, res.ExitCode, res.Errors, res.VetErrors, res.Stderr)
 		}
 	}
-	ix, err := indexPackages(modPkgs)
-	if err != nil {
-		return err
-	}
-	if err := writeIndex(ix); err != nil {
-		return err
-	}
-	fmt.Printf("warm: %d standard and %d module packages prebuilt\n", len(std), len(modPkgs))
-	return proveDirect(mods)
+	return std, modPkgs, nil
 }
 
 // handleFresh handles files as a request would, from an empty work directory, through the go command.
@@ -86,8 +106,8 @@ func handleFresh(files map[string]string, run bool) (*Result, error) {
 }
 
 // listPackages lists the importable non-main packages matching patterns that build with the runner's
-// flags; requires are modules a temporary go.mod needs for the patterns to resolve.
-func listPackages(requires []string, patterns ...string) ([]string, error) {
+// flags under env; requires are modules a temporary go.mod needs for the patterns to resolve.
+func listPackages(env []string, requires []string, patterns ...string) ([]string, error) {
 	dir := ""
 	if requires != nil {
 		var err error
@@ -101,7 +121,7 @@ func listPackages(requires []string, patterns ...string) ([]string, error) {
 	}
 	args := append([]string{"list", "-e", "-tags=faketime",
 		"-f", "{{if and (not .Error) (not .DepsErrors) (ne .Name \"main\") .GoFiles}}{{.ImportPath}}{{end}}"}, patterns...)
-	out, err := goCommandIn(dir, args...)
+	out, err := goCommandEnv(env, dir, args...)
 	if err != nil {
 		return nil, fmt.Errorf("go list %v: %v", patterns, err)
 	}
@@ -252,9 +272,11 @@ func writeIndex(ix *packageIndex) error {
 // goCommand runs the go command with the tools' environment and returns its standard output.
 func goCommand(args ...string) ([]byte, error) { return goCommandIn("", args...) }
 
-func goCommandIn(dir string, args ...string) ([]byte, error) {
+func goCommandIn(dir string, args ...string) ([]byte, error) { return goCommandEnv(toolEnv, dir, args...) }
+
+func goCommandEnv(env []string, dir string, args ...string) ([]byte, error) {
 	cmd := exec.Command(goTool, args...)
-	cmd.Dir, cmd.Env = dir, toolEnv
+	cmd.Dir, cmd.Env = dir, env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -71,7 +71,8 @@ public final class CompileService {
 
     /**
      * Answers a request: from the memo, the local cache, the shared tier (filling the local one), an identical
-     * program of the same release already running, or a run. Blocks while it queues and runs.
+     * program of the same release already running, or a run. A request to format the program instead (/fmt) takes
+     * the same path with its own keys. Blocks while it queues and runs.
      *
      * @throws UnknownReleaseException the request names a Go release this server does not offer
      */
@@ -81,12 +82,22 @@ public final class CompileService {
             return new Reply(seen, Outcome.CACHED, LOCAL, "");
         }
         Sandbox sandbox = releases.resolve(s.release());
-        Program program;
+        boolean formatting = s.format() != Program.Format.NONE;
+        Txtar.Archive files;
         try {
-            program = new Program(Txtar.split(s.source()), s.vet());
+            files = Txtar.parse(s.source());
         } catch (InvalidProgramException e) {
-            return new Reply(serialize(CompileResponse.error(e.getMessage())), Outcome.INVALID, RUN, "");
+            Object invalid = formatting ? FmtResponse.error(e.getMessage()) : CompileResponse.error(e.getMessage());
+            return new Reply(serialize(invalid), Outcome.INVALID, RUN, "");
         }
+        Program program = new Program(files.files(), s.vet() && !formatting, s.format());
+        Mapping mapping = formatting ? r -> {
+            FormatMapper.Mapped m = FormatMapper.map(r, files);
+            return new Answer(m.response(), m.outcome());
+        } : r -> {
+            ResponseMapper.Mapped m = mapper.map(r, sandbox.info());
+            return new Answer(m.response(), m.outcome());
+        };
         String key = cache.key(sandbox.imageId(), program);
         byte[] hit = cache.get(key);
         if (hit != null) {
@@ -98,10 +109,20 @@ public final class CompileService {
             cache.put(key, s.exact(), fromShared.get());
             return new Reply(fromShared.get(), Outcome.CACHED, SHARED, "");
         }
-        return coalescer.run(key, () -> runNow(sandbox, program, key, s.exact(), clientGone), clientGone);
+        return coalescer.run(key, () -> runNow(sandbox, program, mapping, key, s.exact(), clientGone), clientGone);
     }
 
-    private Reply runNow(Sandbox sandbox, Program program, String key, byte[] exact, BooleanSupplier clientGone)
+    /** The answer to a run: the response to serialize and how the request ended. */
+    private record Answer(Object response, Outcome outcome) {}
+
+    /** Turns a run's result into its answer: the playground's /compile or /fmt response. */
+    @FunctionalInterface
+    private interface Mapping {
+        Answer map(RunResult result);
+    }
+
+    private Reply runNow(Sandbox sandbox, Program program, Mapping mapping, String key, byte[] exact,
+                         BooleanSupplier clientGone)
             throws SandboxException, InterruptedException, BusyException, AbandonedException {
         long t0 = System.nanoTime();
         RunResult result;
@@ -111,16 +132,16 @@ public final class CompileService {
         }
         build.record(result.build().took());
         run.record(result.run().took());
-        ResponseMapper.Mapped m = mapper.map(result, sandbox.info());
-        byte[] body = serialize(m.response());
-        if (m.outcome().cacheable()) {
+        Answer a = mapping.map(result);
+        byte[] body = serialize(a.response());
+        if (a.outcome().cacheable()) {
             cache.put(key, exact, body);
             shared.put(key, body);
         }
-        return new Reply(body, m.outcome(), RUN, result.container());
+        return new Reply(body, a.outcome(), RUN, result.container());
     }
 
-    private byte[] serialize(CompileResponse response) {
+    private byte[] serialize(Object response) {
         try {
             return json.writeValueAsBytes(response);
         } catch (JsonProcessingException e) {

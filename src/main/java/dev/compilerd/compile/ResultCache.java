@@ -96,12 +96,13 @@ public final class ResultCache {
     }
 
     /**
-     * SHA-256 over the sandbox image's identity (its registry digest, else its id) and the normalized program: each
+     * SHA-256 over the sandbox image's identity (its registry digest, else its id) and the normalized program (its
+     * files, vet, and whether it is to be formatted rather than run): each
      * Go release keys by its own image, and a rebuilt image never serves old results.
      */
     public String key(String imageId, Program p) {
         Hasher h = Hashing.sha256().newHasher();
-        h.putString(imageId, StandardCharsets.UTF_8).putByte((byte) 0).putBoolean(p.vet());
+        h.putString(imageId, StandardCharsets.UTF_8).putByte((byte) 0).putBoolean(p.vet()).putInt(p.format().ordinal());
         for (Map.Entry<String, String> f : p.files().entrySet()) {
             byte[] name = f.getKey().getBytes(StandardCharsets.UTF_8);
             byte[] body = f.getValue().getBytes(StandardCharsets.UTF_8);

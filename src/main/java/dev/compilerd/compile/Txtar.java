@@ -21,15 +21,27 @@ public final class Txtar {
 
     private Txtar() {}
 
+    /**
+     * A program's files in the order the user wrote them, and whether prog.go was the text before the first marker
+     * (the playground then writes it back without a marker).
+     */
+    public record Archive(Map<String, String> files, boolean implicitProg) {}
+
     /** Returns the files of the body, or throws with a message fit to show the user. */
     public static Map<String, String> split(String body) throws InvalidProgramException {
+        return parse(body).files();
+    }
+
+    /** Like {@link #split}, keeping the files' order and how prog.go was written. */
+    public static Archive parse(String body) throws InvalidProgramException {
         if (!body.startsWith("-- ") && !body.contains("\n-- ")) {
-            return Map.of("prog.go", body); // the common case: no marker can be there
+            return new Archive(Map.of("prog.go", body), true); // the common case: no marker can be there
         }
         List<MatchResult> markers = MARKER.matcher(body).results().toList();
         Map<String, String> files = new LinkedHashMap<>();
         String leading = body.substring(0, markers.isEmpty() ? body.length() : markers.get(0).start());
-        if (markers.isEmpty() || !leading.isBlank()) {
+        boolean implicitProg = markers.isEmpty() || !leading.isBlank();
+        if (implicitProg) {
             files.put("prog.go", leading);
         }
         for (int i = 0; i < markers.size(); i++) {
@@ -47,7 +59,21 @@ public final class Txtar {
         if (files.keySet().stream().noneMatch(n -> n.endsWith(".go"))) {
             throw new InvalidProgramException("no .go files in the program");
         }
-        return files;
+        return new Archive(files, implicitProg);
+    }
+
+    /** Writes files back as Go's txtar.Format does: an implicit prog.go first without a marker, every file ending in \n. */
+    public static String format(Archive a) {
+        StringBuilder b = new StringBuilder();
+        boolean first = true;
+        for (Map.Entry<String, String> f : a.files().entrySet()) {
+            if (!(first && a.implicitProg() && f.getKey().equals("prog.go"))) {
+                b.append("-- ").append(f.getKey()).append(" --\n");
+            }
+            b.append(withFinalNewline(f.getValue()));
+            first = false;
+        }
+        return b.toString();
     }
 
     /** Go's txtar ends every file with a newline; so do we, so both read a program the same way. */

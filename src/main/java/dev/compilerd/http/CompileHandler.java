@@ -3,6 +3,7 @@ package dev.compilerd.http;
 import dev.compilerd.compile.CompileService;
 import dev.compilerd.compile.Outcome;
 import dev.compilerd.compile.Submission;
+import dev.compilerd.sandbox.Program;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POST /compile: translates HTTP to a {@link Submission} and the service's reply back to HTTP. The first, non-blocking
- * read of the body, and the answer to an exact repeat, happen on the calling I/O thread; everything else runs on
- * Jetty's executor.
+ * POST /compile and POST /fmt: translates HTTP to a {@link Submission} and the service's reply back to HTTP. The
+ * first, non-blocking read of the body, and the answer to an exact repeat, happen on the calling I/O thread;
+ * everything else runs on Jetty's executor.
  */
 public final class CompileHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CompileHandler.class);
@@ -31,9 +32,12 @@ public final class CompileHandler {
     private final FailureReplies replies;
     private final RequestLog log;
     private final String allowOrigin;
+    private final boolean formatting;
 
+    /** @param formatting whether this is /fmt (format the program) rather than /compile (run it) */
     public CompileHandler(CompileService service, RequestParser parser, BodyReader bodies, FailureReplies replies,
-                          RequestLog log, String allowOrigin) {
+                          RequestLog log, String allowOrigin, boolean formatting) {
+        this.formatting = formatting;
         this.service = service;
         this.parser = parser;
         this.bodies = bodies;
@@ -80,9 +84,10 @@ public final class CompileHandler {
         }
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         Fields query = request.getHttpURI().getQuery() == null ? null : Request.extractQueryParameters(request);
-        boolean queryVet = query != null && "true".equals(query.getValue("withVet"));
+        CompileRequest flags = new CompileRequest("", query != null && "true".equals(query.getValue("withVet")),
+                query != null && "true".equals(query.getValue("imports")));
         String release = query == null || query.getValue("v") == null ? "" : query.getValue("v");
-        Posted whole = body.complete() ? Posted.of(contentType, queryVet, release, body.bytes()) : null;
+        Posted whole = body.complete() ? Posted.of(contentType, flags, formatting, release, body.bytes()) : null;
         if (whole != null) {
             byte[] seen = service.repeat(whole.exact());
             if (seen != null) { // no other thread needed
@@ -91,24 +96,28 @@ public final class CompileHandler {
             }
         }
         dispatch(request, response, callback, start, () -> {
-            Posted posted = whole != null ? whole : Posted.of(contentType, queryVet, release, bodies.rest(request, body));
-            CompileRequest parsed = parser.parse(posted.contentType(), posted.body(), posted.queryVet());
-            Submission submission = new Submission(release, parsed.body(), parsed.withVet(), posted.exact());
+            Posted posted = whole != null ? whole
+                    : Posted.of(contentType, flags, formatting, release, bodies.rest(request, body));
+            CompileRequest parsed = parser.parse(posted.contentType(), posted.body(), flags);
+            Program.Format format = !formatting ? Program.Format.NONE
+                    : parsed.imports() ? Program.Format.GOIMPORTS : Program.Format.GOFMT;
+            Submission submission = new Submission(release, parsed.body(), parsed.withVet(), format, posted.exact());
             answer(response, callback, start, service.answer(submission, clientGone(request)));
         });
     }
 
     /**
-     * A whole request body, what else decides its answer (its content type, ?withVet and ?v), and all of it as one
-     * key for the memo of repeats.
+     * A whole request body, what else decides its answer (its content type, the path, ?withVet, ?imports and ?v),
+     * and all of it as one key for the memo of repeats.
      */
-    private record Posted(String contentType, boolean queryVet, byte[] body, byte[] exact) {
-        static Posted of(String contentType, boolean queryVet, String release, byte[] body) {
+    private record Posted(String contentType, byte[] body, byte[] exact) {
+        static Posted of(String contentType, CompileRequest query, boolean formatting, String release, byte[] body) {
             byte[] type = contentType == null ? new byte[0] : contentType.getBytes(StandardCharsets.UTF_8);
             byte[] v = release.getBytes(StandardCharsets.UTF_8);
+            int flags = (query.withVet() ? 1 : 0) | (query.imports() ? 2 : 0) | (formatting ? 4 : 0);
             ByteBuffer exact = ByteBuffer.allocate(type.length + v.length + 3 + body.length);
-            exact.put(type).put((byte) 0).put((byte) (queryVet ? 1 : 0)).put(v).put((byte) 0).put(body);
-            return new Posted(contentType, queryVet, body, exact.array());
+            exact.put(type).put((byte) 0).put((byte) flags).put(v).put((byte) 0).put(body);
+            return new Posted(contentType, body, exact.array());
         }
     }
 

@@ -29,10 +29,12 @@ public final class HandlerTree {
     public HandlerTree(HttpSettings http, CompileService service, ObjectMapper json, Metrics metrics,
                   Clock clock, BooleanSupplier healthy, BooleanSupplier closing, Supplier<String> sandboxFailure) {
         this.requestLog = new RequestLog(metrics.registry(), clock);
-        CompileHandler compile = new CompileHandler(service, new RequestParser(json),
-                new BodyReader(http.maxRequestBytes(), http.bodyTimeout()), new FailureReplies(json), requestLog,
-                http.allowOrigin());
-        this.router = new Router(compile, healthy, sandboxFailure, closing, new MetricsHandler(metrics::scrape),
+        RequestParser parser = new RequestParser(json);
+        BodyReader bodies = new BodyReader(http.maxRequestBytes(), http.bodyTimeout());
+        FailureReplies replies = new FailureReplies(json);
+        CompileHandler compile = new CompileHandler(service, parser, bodies, replies, requestLog, http.allowOrigin(), false);
+        CompileHandler fmt = new CompileHandler(service, parser, bodies, replies, requestLog, http.allowOrigin(), true);
+        this.router = new Router(compile, fmt, healthy, sandboxFailure, closing, new MetricsHandler(metrics::scrape),
                 versions(service.releases(), json), http.allowOrigin(), http.port(), service.releases().describe());
     }
 

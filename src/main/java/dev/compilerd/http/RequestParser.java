@@ -24,12 +24,24 @@ public final class RequestParser {
 
     /** Parses by content type; {@code queryVet} is the raw form's ?withVet=true. */
     public CompileRequest parse(String contentType, byte[] body, boolean queryVet) throws BadRequestException {
+        return parse(contentType, body, new CompileRequest("", queryVet, false));
+    }
+
+    /**
+     * Parses by content type; a raw body takes {@code query}'s flags (?withVet=true, ?imports=true), the form and JSON
+     * forms their own fields.
+     */
+    public CompileRequest parse(String contentType, byte[] body, CompileRequest query) throws BadRequestException {
         String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         return switch (type) {
-            case "application/x-www-form-urlencoded" -> looksLikeForm(body) ? form(body) : new CompileRequest(utf8(body), queryVet);
+            case "application/x-www-form-urlencoded" -> looksLikeForm(body) ? form(body) : raw(body, query);
             case "application/json" -> json(body);
-            default -> new CompileRequest(utf8(body), queryVet);
+            default -> raw(body, query);
         };
+    }
+
+    private static CompileRequest raw(byte[] body, CompileRequest query) throws BadRequestException {
+        return new CompileRequest(utf8(body), query.withVet(), query.imports());
     }
 
     /**
@@ -52,6 +64,7 @@ public final class RequestParser {
         String text = utf8(body);
         String source = null;
         boolean vet = false;
+        boolean imports = false;
         for (String pair : text.split("&")) {
             if (pair.isEmpty()) {
                 continue;
@@ -63,12 +76,14 @@ public final class RequestParser {
                 source = value;
             } else if (name.equals("withVet")) {
                 vet = value.equals("true");
+            } else if (name.equals("imports")) {
+                imports = !value.isEmpty(); // as the playground's /fmt: any value asks for goimports
             }
         }
         if (source == null) {
             throw new BadRequestException("form has no 'body' field");
         }
-        return new CompileRequest(source, vet);
+        return new CompileRequest(source, vet, imports);
     }
 
     private CompileRequest json(byte[] body) throws BadRequestException {
@@ -85,21 +100,28 @@ public final class RequestParser {
         }
         JsonNode source = null;
         JsonNode vet = null;
+        JsonNode imports = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equalsIgnoreCase("body")) {
                 source = f.getValue();
             } else if (f.getKey().equalsIgnoreCase("withVet")) {
                 vet = f.getValue();
+            } else if (f.getKey().equalsIgnoreCase("imports")) {
+                imports = f.getValue();
             }
         }
         if (source == null || !source.isTextual()) {
             throw new BadRequestException("JSON needs a string field \"body\"");
         }
-        if (vet != null && !vet.isBoolean() && !vet.isNull()) {
-            throw new BadRequestException("JSON field \"withVet\" must be true or false");
+        return new CompileRequest(source.asText(), flag(vet, "withVet"), flag(imports, "imports"));
+    }
+
+    private static boolean flag(JsonNode value, String name) throws BadRequestException {
+        if (value != null && !value.isBoolean() && !value.isNull()) {
+            throw new BadRequestException("JSON field \"" + name + "\" must be true or false");
         }
-        return new CompileRequest(source.asText(), vet != null && vet.asBoolean());
+        return value != null && value.asBoolean();
     }
 
     /** Percent-decodes to bytes first, then decodes strict UTF-8, so %FF is refused rather than altered. */

@@ -10,11 +10,12 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * HandlerTree /compile, /healthz, /version, /metrics and / ; everything else is 404. Runs on Jetty's I/O threads and never
+ * Routes /compile, /fmt, /healthz, /version, /metrics and / ; everything else is 404. Runs on Jetty's I/O threads and never
  * blocks: /compile hands anything that may wait to the executor. Closes connections once lameduck.
  */
 public final class Router extends Handler.Abstract.NonBlocking {
     private final CompileHandler compile;
+    private final CompileHandler fmt;
     private final BooleanSupplier healthy;
     private final Supplier<String> sandboxFailure;
     private final BooleanSupplier closeConnections;
@@ -29,12 +30,13 @@ public final class Router extends Handler.Abstract.NonBlocking {
      * @param closeConnections whether responses end their connection (lameduck: move clients off this VM)
      * @param metrics          serves /metrics
      */
-    public Router(CompileHandler compile, BooleanSupplier healthy, Supplier<String> sandboxFailure,
+    public Router(CompileHandler compile, CompileHandler fmt, BooleanSupplier healthy, Supplier<String> sandboxFailure,
                   BooleanSupplier closeConnections, Handler metrics, Versions versions, String allowOrigin, int port,
                   String releases) {
         this.versions = versions;
         this.allowOrigin = allowOrigin;
         this.compile = compile;
+        this.fmt = fmt;
         this.healthy = healthy;
         this.sandboxFailure = sandboxFailure;
         this.closeConnections = closeConnections;
@@ -57,6 +59,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
         boolean get = HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod());
         switch (path) {
             case "/compile" -> compile.handle(request, response, callback);
+            case "/fmt" -> fmt.handle(request, response, callback);
             case "/healthz" -> {
                 if (!get) {
                     methodNotAllowed(response, callback);
@@ -122,6 +125,9 @@ public final class Router extends Handler.Abstract.NonBlocking {
                   JSON:  curl -H 'Content-Type: application/json' -d '{"body":"package main...","withVet":true}' localhost:%1$d/compile
                   form:  curl --data-urlencode body@main.go -d version=2 -d withVet=true localhost:%1$d/compile
                   a Go release: ?v=goprev (the previous one) or ?v=go1.26, with any of the three forms
+                POST /fmt       format a program as gofmt does (imports=true: goimports), in the same three forms;
+                                answers {"Body":"...","Error":""}
+                  curl --data-urlencode body@main.go -d imports=true localhost:%1$d/fmt
                 GET  /healthz   200 ok while serving; 503 once lameduck, or while sandbox containers fail to start
                 GET  /version   the Go version programs run with, and the modules they may import (?v= as above)
                 GET  /metrics   Prometheus metrics

@@ -4,10 +4,29 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A normalized program: its files by name (sorted, so equal programs compare and hash equal) and whether to vet. */
-public record Program(Map<String, String> files, boolean vet) {
+/**
+ * A normalized program: its files by name (sorted, so equal programs compare and hash equal), whether to vet, and
+ * whether to format its files instead of building and running it.
+ */
+public record Program(Map<String, String> files, boolean vet, Format format) {
+    /** What to do with the files: build and run them, or format them as the playground's /fmt does. */
+    public enum Format {
+        /** Build, vet when asked, and run. */
+        NONE,
+        /** gofmt each .go file and go.mod. */
+        GOFMT,
+        /** goimports: gofmt plus adding and removing imports. */
+        GOIMPORTS
+    }
+
     public Program {
         files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
+        format = format == null ? Format.NONE : format;
+    }
+
+    /** A program to build and run. */
+    public Program(Map<String, String> files, boolean vet) {
+        this(files, vet, Format.NONE);
     }
 
     /** A single-file program, the common case. */

@@ -1,12 +1,14 @@
 package dev.compilerd.sandbox;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What one run produced, as decoded from the runner's result or decided by the server: how it ended, the build
- * step, and the program's run (stdout/stderr still in faketime playback framing). Immutable but for the arrays.
+ * step, the program's run (stdout/stderr still in faketime playback framing), and for a formatting request each
+ * file's formatted source. Immutable but for the arrays.
  */
-public record RunResult(Ending ending, Build build, Run run, String container) {
+public record RunResult(Ending ending, Build build, Run run, Map<String, Formatted> formatted, String container) {
 
     /** How the run ended: the first three are the runner's word, the last two the server's. */
     public enum Ending {
@@ -19,7 +21,17 @@ public record RunResult(Ending ending, Build build, Run run, String container) {
         /** The container ended without a trusted result: out of memory, or the program broke its sandbox. */
         KILLED,
         /** The hard deadline removed the container. */
-        DEADLINE
+        DEADLINE,
+        /** The files were formatted (or one could not be): {@link #formatted()} says how each ended. */
+        FORMATTED
+    }
+
+    /** One file's formatted source, or the formatter's error for it. */
+    public record Formatted(String body, String error) {
+        public Formatted {
+            body = body == null ? "" : body;
+            error = error == null ? "" : error;
+        }
     }
 
     /** The vet and build step. */
@@ -61,6 +73,12 @@ public record RunResult(Ending ending, Build build, Run run, String container) {
     public RunResult {
         build = build == null ? Build.NONE : build;
         run = run == null ? Run.ended(0, Duration.ZERO) : run;
+        formatted = formatted == null ? Map.of() : Map.copyOf(formatted);
+    }
+
+    /** A result without formatted files. */
+    public RunResult(Ending ending, Build build, Run run, String container) {
+        this(ending, build, run, null, container);
     }
 
     /** The program built and ran. */

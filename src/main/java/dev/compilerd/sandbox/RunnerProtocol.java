@@ -53,6 +53,9 @@ public final class RunnerProtocol {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("files", program.files());
         h.put("vet", program.vet());
+        if (program.format() != Program.Format.NONE) {
+            h.put("fmt", Map.of("imports", program.format() == Program.Format.GOIMPORTS));
+        }
         h.put("buildTimeoutMs", limits.buildTimeout().toMillis());
         h.put("runTimeoutMs", limits.runTimeout().toMillis());
         h.put("outputLimit", limits.maxOutputBytes());
@@ -119,8 +122,13 @@ public final class RunnerProtocol {
             case "setup" -> RunResult.Ending.SETUP;
             case "build" -> RunResult.Ending.BUILD;
             case "run" -> RunResult.Ending.RUN;
+            case "fmt" -> RunResult.Ending.FORMATTED;
             default -> throw new UntrustedResultException("result with phase '" + w.phase + "'");
         };
+        if (ending == RunResult.Ending.FORMATTED) {
+            return new RunResult(ending, new RunResult.Build(w.errors, w.timedOut, false, false, false, "",
+                    Duration.ofMillis(w.buildMs)), null, w.formatted, container);
+        }
         boolean ran = ending == RunResult.Ending.RUN;
         RunResult.Build build = new RunResult.Build(ran ? "" : w.errors, !ran && w.timedOut, w.isTest, w.vetRan,
                 w.vetOK, w.vetErrors, Duration.ofMillis(w.buildMs + w.vetMs));
@@ -148,5 +156,6 @@ public final class RunnerProtocol {
         public long buildMs;
         public long vetMs;
         public long runMs;
+        public Map<String, RunResult.Formatted> formatted;
     }
 }

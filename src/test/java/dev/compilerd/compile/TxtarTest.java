@@ -194,4 +194,16 @@ class TxtarTest {
         }
         assertThat(RunnerContract.RUNNER.fileNames().valid()).contains("a..b.go");
     }
+
+    @Test
+    void formatWritesTheFilesBackAsGosTxtarDoesKeepingTheirOrderAndHowProgGoWasWritten()
+            throws InvalidProgramException {
+        for (String body : new String[] {"package main\n", "package main\n-- z.go --\npackage main\n-- a.go --\nx\n",
+                "-- prog.go --\npackage main\n-- go.mod --\nmodule m\n"}) {
+            assertThat(Txtar.format(Txtar.parse(body))).isEqualTo(body);
+        }
+        assertThat(Txtar.parse("package main\n-- go.mod --\nmodule m\n").implicitProg()).isTrue();
+        assertThat(Txtar.parse("\n-- prog.go --\npackage main\n").implicitProg()).isFalse();
+        assertThat(Txtar.format(Txtar.parse("package main"))).as("every file ends in a newline").isEqualTo("package main\n");
+    }
 }

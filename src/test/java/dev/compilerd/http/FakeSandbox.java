@@ -8,6 +8,8 @@ import dev.compilerd.sandbox.SandboxException;
 import dev.compilerd.sandbox.SandboxInfo;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,6 +44,9 @@ final class FakeSandbox implements Sandbox {
             if (ending == RunResult.Ending.DEADLINE) {
                 return RunResult.hardTimeout("fake-1", Duration.ofSeconds(17));
             }
+            if (program.format() != Program.Format.NONE) {
+                return format(program);
+            }
             byte[] out = PlaybackFrames.stream()
                     .write(0, "ran " + program.files().keySet() + " vet=" + program.vet() + "\n").bytes();
             return RunResult.ran(new RunResult.Build("", false, false, program.vet(), program.vet(), "", Duration.ZERO),
@@ -49,6 +54,22 @@ final class FakeSandbox implements Sandbox {
         } finally {
             running.decrementAndGet();
         }
+    }
+
+    /**
+     * Formats as a stand-in for gofmt: each .go file and go.mod is stripped and gets a last line naming the formatter;
+     * a file containing SYNTAX gets an error naming it.
+     */
+    private static RunResult format(Program program) {
+        Map<String, RunResult.Formatted> out = new TreeMap<>();
+        program.files().forEach((name, body) -> {
+            if (body.contains("SYNTAX")) {
+                out.put(name, new RunResult.Formatted("", name + ":1:1: syntax error"));
+            } else if (name.endsWith(".go") || name.endsWith("go.mod")) {
+                out.put(name, new RunResult.Formatted(body.strip() + "\n// " + program.format() + "\n", ""));
+            }
+        });
+        return new RunResult(RunResult.Ending.FORMATTED, null, null, out, "fake-1");
     }
 
     @Override

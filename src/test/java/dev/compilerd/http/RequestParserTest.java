@@ -177,4 +177,15 @@ class RequestParserTest {
         assertThat(parse("application/json", "{\"body\": \"package main\\n// h\\u00e9llo, 世界 🙂\\n\"}").body())
                 .isEqualTo(src);
     }
+
+    @Test
+    void importsComesFromTheFormTheJsonOrTheQueryAsThePlaygroundsFmtReadsIt() throws BadRequestException {
+        assertThat(parse("application/x-www-form-urlencoded", "body=x&imports=true").imports()).isTrue();
+        assertThat(parse("application/x-www-form-urlencoded", "body=x&imports=1").imports()).isTrue();
+        assertThat(parse("application/x-www-form-urlencoded", "body=x&imports=").imports()).isFalse();
+        assertThat(parse("application/json", "{\"body\":\"x\",\"imports\":true}").imports()).isTrue();
+        assertThat(parser.parse("text/plain", "x".getBytes(UTF_8), new CompileRequest("", false, true)).imports()).isTrue();
+        assertThatThrownBy(() -> parse("application/json", "{\"body\":\"x\",\"imports\":\"yes\"}"))
+                .isInstanceOf(BadRequestException.class).hasMessageContaining("imports");
+    }
 }

@@ -66,4 +66,20 @@ class RunnerProtocolTest {
         assertThat(h.get("outputLimit").asInt()).isEqualTo(64 * 1024);
         assertThat(h.get("addressSpace").asLong()).isEqualTo(1L << 30);
     }
+
+    @Test
+    void aFormattingRequestAsksForItsFormatterAndItsResultCarriesEachFile() throws Exception {
+        String header = new String(protocol.header(new Program(java.util.Map.of("prog.go", "package main\n"), false,
+                Program.Format.GOIMPORTS)), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(header).contains("\"fmt\":{\"imports\":true}");
+        assertThat(new String(protocol.header(Program.of("package main\n")), java.nio.charset.StandardCharsets.UTF_8))
+                .doesNotContain("fmt");
+
+        RunResult r = protocol.parse(b("{\"phase\":\"fmt\",\"buildMs\":3,\"formatted\":{\"prog.go\":{\"body\":\"package "
+                + "main\\n\"},\"b.go\":{\"body\":\"\",\"error\":\"b.go:1:1: expected 'package'\"}}}\n"), false, "c");
+
+        assertThat(r.ending()).isEqualTo(RunResult.Ending.FORMATTED);
+        assertThat(r.formatted()).containsEntry("prog.go", new RunResult.Formatted("package main\n", ""))
+                .containsEntry("b.go", new RunResult.Formatted("", "b.go:1:1: expected 'package'"));
+    }
 }

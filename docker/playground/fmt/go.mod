@@ -1,0 +1,3 @@
+module compilerd/playfmt
+
+go 1.24
