@@ -98,7 +98,7 @@ class FidelityIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
         JsonNode r = ServerProcess.JSON.readTree(resp.body());
         assertThat(r.get("VetOK").asBoolean()).isFalse();
-        assertThat(r.get("VetErrors").asText()).contains("./prog.go:5:").contains("%d").doesNotContain("/tmp/");
+        assertThat(r.get("VetErrors").asText()).startsWith("prog.go:5:").contains("%d").doesNotContain("/tmp/");
         assertThat(r.get("Errors").asText()).isEmpty();
         assertThat(CompileIT.stdout(r)).contains("%!d(string=str)");
     }
