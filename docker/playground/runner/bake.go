@@ -67,8 +67,32 @@ func bakeModules(args []string) error {
 	cmd := exec.Command(goTool, append([]string{"mod", "download", "-json"}, targets...)...)
 	cmd.Dir = proxy
 	cmd.Env = toolEnvWith("GOPROXY=file://"+proxy, "GOMODCACHE="+modCacheDir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go mod download: %v\n%s", err, out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("go mod download: %v\n%s%s", err, out, stderr.Bytes())
+	}
+	// Its hashes of each module, for the go.sum of a program that may also fetch modules (relay.go).
+	sums := map[string]Module{}
+	for dec := json.NewDecoder(bytes.NewReader(out)); dec.More(); {
+		var d Module
+		if err := dec.Decode(&struct {
+			Path     *string
+			Version  *string
+			Sum      *string
+			GoModSum *string
+		}{&d.Path, &d.Version, &d.Sum, &d.GoModSum}); err != nil {
+			return fmt.Errorf("go mod download -json: %v", err)
+		}
+		sums[d.Path+"@"+d.Version] = d
+	}
+	for _, m := range mods {
+		d := sums[m.Path+"@"+m.Version]
+		if d.Sum == "" || d.GoModSum == "" {
+			return fmt.Errorf("go mod download -json gave no hashes for %s@%s", m.Path, m.Version)
+		}
+		m.Sum, m.GoModSum = d.Sum, d.GoModSum
 	}
 	for _, m := range mods {
 		// @latest answers "latest" queries for pseudo-versions, which a proxy's list leaves out.
@@ -77,7 +101,7 @@ func bakeModules(args []string) error {
 			return err
 		}
 	}
-	out, err := goCommand("env", "GOVERSION")
+	out, err = goCommand("env", "GOVERSION")
 	if err != nil {
 		return fmt.Errorf("go env GOVERSION: %v", err)
 	}
@@ -136,7 +160,7 @@ func debianModules() ([]*bakedModule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", pkg, err)
 		}
-		mods = append(mods, &bakedModule{Module: Module{gm.Module, version}, dir: dir, goMod: gm, deb: pkg + " " + debVersion})
+		mods = append(mods, &bakedModule{Module: Module{Path: gm.Module, Version: version}, dir: dir, goMod: gm, deb: pkg + " " + debVersion})
 	}
 	sort.Slice(mods, func(i, j int) bool { return mods[i].Path < mods[j].Path })
 	if len(mods) == 0 {

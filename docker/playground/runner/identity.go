@@ -66,8 +66,11 @@ var toolEnv = []string{
 }
 
 // toolEnvWith is toolEnv with some variables replaced or added.
-func toolEnvWith(vars ...string) []string {
-	env := append([]string(nil), toolEnv...)
+func toolEnvWith(vars ...string) []string { return envWith(toolEnv, vars...) }
+
+// envWith is base with some variables replaced or added.
+func envWith(base []string, vars ...string) []string {
+	env := append([]string(nil), base...)
 	for _, v := range vars {
 		name, _, _ := strings.Cut(v, "=")
 		i := slices.IndexFunc(env, func(e string) bool { return strings.HasPrefix(e, name+"=") })

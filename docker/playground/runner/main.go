@@ -41,6 +41,8 @@ type Header struct {
 	OutputLimit    int               `json:"outputLimit"`
 	AddressSpace   int64             `json:"addressSpace"` // the program's RLIMIT_AS in bytes; 0 = none
 	Fmt            *FmtRequest       `json:"fmt,omitempty"` // format the files instead (format.go)
+	// Modules turns the module relay on: the go command may fetch any module through the server (relay.go).
+	Modules *ModuleSettings `json:"modules,omitempty"`
 	// noFast forces the go command, and builds with experiments in the prebuilt cache itself: the
 	// warm-up uses it so the go command's cache is complete.
 	noFast bool
@@ -88,7 +90,8 @@ func main() {
 	ids = sandboxIdentities()
 	protectRunner()
 	fmt.Println(contract.ReadyLine)
-	header, err := readHeader(os.Stdin)
+	ch := &channel{in: bufio.NewReaderSize(os.Stdin, 64<<10), out: &lockedWriter{w: os.Stdout}}
+	header, err := readHeaderFrom(ch.in)
 	var res any
 	switch {
 	case err != nil:
@@ -98,12 +101,12 @@ func main() {
 	case header.Fmt != nil:
 		res = formatFiles(header)
 	default:
-		res = handle(header)
+		res = handle(header, ch)
 	}
 	killEverythingElse()
 	// Only the runner can write here (the program runs under another uid): the result is the one line
 	// after the ready line, and the server trusts nothing else.
-	if err := writeResult(os.Stdout, res); err != nil {
+	if err := ch.out.writeLine(res); err != nil {
 		fmt.Fprintln(os.Stderr, "runner: writing result:", err)
 		os.Exit(1)
 	}
@@ -116,14 +119,11 @@ func exitOn(what string, err error) {
 	}
 }
 
-// writeResult writes v as exactly one JSON line in a single write.
-func writeResult(w io.Writer, v any) error {
-	line, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(line, '\n'))
-	return err
+// channel is the container's stdin and stdout after the ready line: the header and the module relay's
+// answers come in; the relay's requests and the one result line go out, each line written whole.
+type channel struct {
+	in  *bufio.Reader
+	out *lockedWriter
 }
 
 // ids holds the credentials of the build tools and the program (see identity.go).
@@ -148,13 +148,17 @@ func killEverythingElse() {
 // readHeader reads and validates the single header line, refusing anything over the contract's
 // maxHeaderBytes, and caps the limits it carries.
 func readHeader(r io.Reader) (*Header, error) {
+	return readHeaderFrom(bufio.NewReaderSize(r, 64<<10))
+}
+
+// readHeaderFrom is readHeader on the reader the module relay goes on reading answers from.
+func readHeaderFrom(in *bufio.Reader) (*Header, error) {
 	limit := contract.MaxHeaderBytes
-	br := bufio.NewReaderSize(io.LimitReader(r, int64(limit)+1), 64<<10)
-	line, err := br.ReadBytes('\n')
-	if len(line) > limit {
+	line, err := readLine(in, limit)
+	switch {
+	case err != nil && strings.HasPrefix(err.Error(), "line over"):
 		return nil, fmt.Errorf("header over %d bytes", limit)
-	}
-	if err != nil && err != io.EOF {
+	case err != nil && err != io.EOF:
 		return nil, fmt.Errorf("reading header: %v", err)
 	}
 	var h Header
@@ -199,8 +203,9 @@ const (
 	vetTimeoutError   = "timeout running go vet"
 )
 
-// handle writes the files, builds the program, vets it when asked and runs it.
-func handle(h *Header) *Result {
+// handle writes the files, builds the program, vets it when asked and runs it. ch carries the module
+// relay when the header asks for it (nil: no relay, as at image build).
+func handle(h *Header, ch *channel) *Result {
 	files := make(map[string]string, len(h.Files)+1)
 	for name, content := range h.Files {
 		files[name] = content
@@ -223,50 +228,15 @@ func handle(h *Header) *Result {
 	}
 	res := &Result{Phase: "build", IsTest: isTest}
 	mods := readModules()
-	if msg, err := prepareModule(workDir, files, mods); err != nil {
+	relayed := h.Modules != nil && ch != nil
+	if msg, err := prepareModule(workDir, files, mods, relayed); err != nil {
 		return &Result{Phase: "setup", Errors: err.Error()}
 	} else if msg != "" {
 		res.Errors = msg
 		return res
 	}
-	start := time.Now()
-	deadline := start.Add(h.buildTimeout())
-	env := toolEnv
-	var plan *direct
-	if exp := experiments(files); exp != "" {
-		// The go command builds it (and names an unknown experiment in its own words).
-		var err error
-		if env, err = experimentEnv(exp, h.noFast); err != nil {
-			return &Result{Phase: "setup", Errors: err.Error(), IsTest: isTest}
-		}
-	} else if !h.noFast {
-		plan = planDirect(files, isTest)
-	}
-	out, ok, timedOut, fast := buildProgram(plan, isTest, mods, env, deadline)
-	res.FastBuild = fast
-	res.BuildMs = time.Since(start).Milliseconds()
-	switch {
-	case timedOut:
-		res.TimedOut = true
-		res.Errors = buildTimeoutError
+	if !buildAndVet(h, ch, files, isTest, mods, res) {
 		return res
-	case !ok:
-		// As in the playground, vet runs only for a program that builds: the build's errors say it all.
-		res.Errors = clean(out)
-		return res
-	}
-	if h.Vet {
-		vetStart := time.Now()
-		out, ok, timedOut := vet(env, deadline)
-		res.VetRan, res.VetOK, res.VetMs = true, ok, time.Since(vetStart).Milliseconds()
-		if timedOut {
-			res.TimedOut = true
-			res.Errors = vetTimeoutError
-			return res
-		}
-		if !ok {
-			res.VetErrors = clean(out)
-		}
 	}
 	res.Phase = "run"
 	var runArgs []string
@@ -275,6 +245,62 @@ func handle(h *Header) *Result {
 	}
 	runProgram(res, h.runTimeout(), h.outputLimit(), h.AddressSpace, runArgs)
 	return res
+}
+
+// buildAndVet builds the program and vets it when asked, within the build deadline and with the module
+// relay open while they run (closed before the program starts); false when the program cannot run, res
+// saying why.
+func buildAndVet(h *Header, ch *channel, files map[string]string, isTest bool, mods *Modules, res *Result) bool {
+	start := time.Now()
+	deadline := start.Add(h.buildTimeout())
+	env := toolEnv
+	var plan *direct
+	if exp := experiments(files); exp != "" {
+		// The go command builds it (and names an unknown experiment in its own words).
+		var err error
+		if env, err = experimentEnv(exp, h.noFast); err != nil {
+			res.Phase, res.Errors = "setup", err.Error()
+			return false
+		}
+	} else if !h.noFast {
+		plan = planDirect(files, isTest)
+	}
+	if h.Modules != nil && ch != nil {
+		r, err := startRelay(ch.in, ch.out)
+		if err != nil {
+			res.Phase, res.Errors = "setup", err.Error()
+			return false
+		}
+		defer r.close()
+		env = envWith(env, "GOPROXY="+bakedProxy+","+r.proxyURL(), "GOSUMDB="+h.Modules.sumdb())
+	}
+	out, ok, timedOut, fast := buildProgram(plan, isTest, mods, env, deadline)
+	res.FastBuild = fast
+	res.BuildMs = time.Since(start).Milliseconds()
+	switch {
+	case timedOut:
+		res.TimedOut = true
+		res.Errors = buildTimeoutError
+		return false
+	case !ok:
+		// As in the playground, vet runs only for a program that builds: the build's errors say it all.
+		res.Errors = clean(out)
+		return false
+	}
+	if h.Vet {
+		vetStart := time.Now()
+		out, ok, timedOut := vet(env, deadline)
+		res.VetRan, res.VetOK, res.VetMs = true, ok, time.Since(vetStart).Milliseconds()
+		if timedOut {
+			res.TimedOut = true
+			res.Errors = vetTimeoutError
+			return false
+		}
+		if !ok {
+			res.VetErrors = clean(out)
+		}
+	}
+	return true
 }
 
 // buildProgram compiles and links the program directly when plan allows, else with the go command.

@@ -11,7 +11,7 @@ func TestResultIsExactlyOneJSONLine(t *testing.T) {
 	res := &Result{Phase: "build", Errors: "./prog.go:1:1: a\n./prog.go:2:1: b\n", VetErrors: "x\r\ny",
 		Stdout: []byte("line\nline\n\x00\xff"), Stderr: []byte("\n")}
 	var buf bytes.Buffer
-	if err := writeResult(&buf, res); err != nil {
+	if err := (&lockedWriter{w: &buf}).writeLine(res); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -29,7 +29,7 @@ func TestResultIsExactlyOneJSONLine(t *testing.T) {
 
 func TestInfoAnswerIsOneLineWithPhaseInfo(t *testing.T) {
 	var buf bytes.Buffer
-	if err := writeResult(&buf, info()); err != nil {
+	if err := (&lockedWriter{w: &buf}).writeLine(info()); err != nil {
 		t.Fatal(err)
 	}
 	var got map[string]any

@@ -21,9 +21,11 @@ const (
 	modulesFile = libDir + "/modules.json"
 	modCacheDir = libDir + "/gomod"
 	modCacheTmp = "/tmp/gomod"
-	// modProxy serves the module cache itself; "off" after it keeps the go command's own wording
-	// ("module lookup disabled by GOPROXY=off") for any module the image does not have.
-	modProxy        = "file://" + modCacheDir + "/cache/download,off"
+	// bakedProxy serves the module cache itself; "off" after it (modProxy) keeps the go command's own
+	// wording ("module lookup disabled by GOPROXY=off") for any module the image does not have, unless the
+	// module relay (relay.go) follows it.
+	bakedProxy      = "file://" + modCacheDir + "/cache/download"
+	modProxy        = bakedProxy + ",off"
 	defaultGoModule = "play"
 )
 
@@ -44,10 +46,12 @@ func goLanguage(version string) string {
 	return parts[0] + "." + parts[1]
 }
 
-// Module is one baked module, as the info answer lists it.
+// Module is one baked module, as the info answer lists it, with its go.sum hashes (the image's own).
 type Module struct {
-	Path    string `json:"path"`
-	Version string `json:"version"`
+	Path     string `json:"path"`
+	Version  string `json:"version"`
+	Sum      string `json:"sum,omitempty"`
+	GoModSum string `json:"goModSum,omitempty"`
 }
 
 // Modules is modules.json: the toolchain's version and the baked modules, sorted by path.
@@ -98,21 +102,24 @@ type InfoResult struct {
 
 func info() *InfoResult {
 	m := readModules()
-	mods := m.Modules
-	if mods == nil {
-		mods = []Module{}
+	mods := []Module{}
+	for _, mod := range m.Modules {
+		mods = append(mods, Module{Path: mod.Path, Version: mod.Version})
 	}
 	return &InfoResult{Phase: "info", GoVersion: m.GoVersion, Modules: mods}
 }
 
-// prepareModule makes the program a module the go command can build offline. Without a go.mod it
-// writes one (module play) that requires the baked modules the program imports, as the playground's
-// go command would have added them. With the user's go.mod, a requirement of a baked module at another
-// version is refused with a message naming the version the image has. go.sum lines of baked modules
-// are dropped: their sources are Debian's, so upstream hashes cannot match. msg is for the user.
-func prepareModule(dir string, files map[string]string, mods *Modules) (msg string, err error) {
+// prepareModule makes the program a module the go command can build. Without a go.mod it writes one
+// (module play) that requires the baked modules the program imports, as the playground's go command
+// would have added them. go.sum lines of the baked modules' versions are dropped: their sources are
+// Debian's, so upstream hashes cannot match. Offline (relayed false), a user's requirement of a baked
+// module at another version is refused with a message naming the version the image has. With the
+// module relay any version may be fetched, and the baked versions' own hashes go into go.sum, so the go
+// command verifies every other module against the checksum database and these against the image.
+// msg is for the user.
+func prepareModule(dir string, files map[string]string, mods *Modules, relayed bool) (msg string, err error) {
 	if gomod, ok := files["go.mod"]; ok {
-		if msg := checkRequirements(gomod, mods); msg != "" {
+		if msg := checkRequirements(gomod, mods); msg != "" && !relayed {
 			return msg, nil
 		}
 	} else {
@@ -121,8 +128,12 @@ func prepareModule(dir string, files map[string]string, mods *Modules) (msg stri
 			return "", err
 		}
 	}
-	if sum, ok := files["go.sum"]; ok {
-		if err := os.WriteFile(filepath.Join(dir, "go.sum"), []byte(filterGoSum(sum, mods)), 0o644); err != nil {
+	sum := filterGoSum(files["go.sum"], mods)
+	if relayed {
+		sum += bakedSums(mods)
+	}
+	if _, ok := files["go.sum"]; ok || sum != "" {
+		if err := os.WriteFile(filepath.Join(dir, "go.sum"), []byte(sum), 0o644); err != nil {
 			return "", err
 		}
 	}
@@ -209,14 +220,30 @@ func checkRequirements(gomod string, mods *Modules) string {
 	return strings.Join(msgs, "\n") + "\n"
 }
 
-// filterGoSum drops the lines of baked modules from a go.sum.
+// filterGoSum drops the lines of the baked modules' versions from a go.sum.
 func filterGoSum(sum string, mods *Modules) string {
 	var b strings.Builder
 	for _, line := range strings.SplitAfter(sum, "\n") {
-		if f := strings.Fields(line); len(f) > 0 && mods.byPath(f[0]) != nil {
-			continue
+		if f := strings.Fields(line); len(f) > 1 {
+			if mod := mods.byPath(f[0]); mod != nil && strings.TrimSuffix(f[1], "/go.mod") == mod.Version {
+				continue
+			}
 		}
 		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// bakedSums is the go.sum lines of every baked module as the image has it.
+func bakedSums(mods *Modules) string {
+	var b strings.Builder
+	for _, m := range mods.Modules {
+		if m.Sum != "" {
+			fmt.Fprintf(&b, "%s %s %s\n", m.Path, m.Version, m.Sum)
+		}
+		if m.GoModSum != "" {
+			fmt.Fprintf(&b, "%s %s/go.mod %s\n", m.Path, m.Version, m.GoModSum)
+		}
 	}
 	return b.String()
 }

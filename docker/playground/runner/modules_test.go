@@ -9,9 +9,9 @@ import (
 
 func bakedForTest() *Modules {
 	return &Modules{GoVersion: "go1.24.4", Modules: []Module{
-		{"github.com/google/go-cmp", "v0.6.0"},
-		{"golang.org/x/exp", "v0.0.0-20231006140011-7918f672742d"},
-		{"golang.org/x/text", "v0.22.0"},
+		{Path: "github.com/google/go-cmp", Version: "v0.6.0"},
+		{Path: "golang.org/x/exp", Version: "v0.0.0-20231006140011-7918f672742d"},
+		{Path: "golang.org/x/text", Version: "v0.22.0"},
 	}}
 }
 
@@ -21,7 +21,7 @@ func TestWithoutGoModTheProgramRequiresTheModulesItImports(t *testing.T) {
 		"prog.go": "package main\n\nimport (\n\t\"fmt\"\n\t\"golang.org/x/exp/slices\"\n\t\"golang.org/x/text/language\"\n" +
 			"\t\"golang.org/x/exp/maps\"\n\t\"example.com/other\"\n)\n\nfunc main() {}\n",
 	}
-	if msg, err := prepareModule(dir, files, bakedForTest()); msg != "" || err != nil {
+	if msg, err := prepareModule(dir, files, bakedForTest(), false); msg != "" || err != nil {
 		t.Fatal(msg, err)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
@@ -37,7 +37,7 @@ func TestWithoutGoModTheProgramRequiresTheModulesItImports(t *testing.T) {
 
 func TestStandardOnlyProgramGetsAPlainGoMod(t *testing.T) {
 	dir := t.TempDir()
-	prepareModule(dir, map[string]string{"prog.go": hello}, bakedForTest())
+	prepareModule(dir, map[string]string{"prog.go": hello}, bakedForTest(), false)
 	if got, _ := os.ReadFile(filepath.Join(dir, "go.mod")); string(got) != "module play\n\ngo "+defaultGoLang+"\n" {
 		t.Errorf("go.mod %q", got)
 	}
@@ -47,7 +47,7 @@ func TestUnavailableVersionIsRefusedNamingTheOneThereIs(t *testing.T) {
 	gomod := "module example.com/m\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/go-cmp v0.6.0\n" +
 		"\tgolang.org/x/exp v0.0.0-20240506185415-9bf2ced13842 // indirect\n\texample.com/unknown v1.0.0\n)\n\n" +
 		"require golang.org/x/text v0.14.0\n"
-	msg, err := prepareModule(t.TempDir(), map[string]string{"go.mod": gomod, "prog.go": hello}, bakedForTest())
+	msg, err := prepareModule(t.TempDir(), map[string]string{"go.mod": gomod, "prog.go": hello}, bakedForTest(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestUserGoModAtTheBakedVersionsIsKept(t *testing.T) {
 	dir := t.TempDir()
 	gomod := "module m\n\nrequire golang.org/x/text v0.22.0\n"
 	sum := "golang.org/x/text v0.22.0 h1:upstream=\ngolang.org/x/text v0.22.0/go.mod h1:upstream=\nexample.com/x v1.0.0 h1:kept=\n"
-	if msg, err := prepareModule(dir, map[string]string{"go.mod": gomod, "go.sum": sum}, bakedForTest()); msg != "" || err != nil {
+	if msg, err := prepareModule(dir, map[string]string{"go.mod": gomod, "go.sum": sum}, bakedForTest(), false); msg != "" || err != nil {
 		t.Fatal(msg, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -88,7 +88,7 @@ func TestUserGoModAtTheBakedVersionsIsKept(t *testing.T) {
 }
 
 func TestModuleProviderIsTheLongestPrefix(t *testing.T) {
-	m := &Modules{Modules: []Module{{"golang.org/x/exp", "v1"}, {"golang.org/x/exp/typeparams", "v2"}}}
+	m := &Modules{Modules: []Module{{Path: "golang.org/x/exp", Version: "v1"}, {Path: "golang.org/x/exp/typeparams", Version: "v2"}}}
 	for imp, want := range map[string]string{
 		"golang.org/x/exp":                  "golang.org/x/exp",
 		"golang.org/x/exp/slices":           "golang.org/x/exp",
@@ -170,7 +170,7 @@ func TestVendoredPackagesAreLeftOutOfModuleZips(t *testing.T) {
 
 func TestModuleCacheLinksTheBakedModulesAndStaysWritable(t *testing.T) {
 	cache, dir := t.TempDir(), filepath.Join(t.TempDir(), "gomod")
-	mods := &Modules{Modules: []Module{{"golang.org/x/exp", "v0.0.0-1"}, {"github.com/Up/x", "v1.0.0"}}}
+	mods := &Modules{Modules: []Module{{Path: "golang.org/x/exp", Version: "v0.0.0-1"}, {Path: "github.com/Up/x", Version: "v1.0.0"}}}
 	for _, p := range []string{"golang.org/x/exp@v0.0.0-1/slices", "cache/download/golang.org/x/exp/@v",
 		"github.com/!up/x@v1.0.0", "cache/download/github.com/!up/x/@v"} {
 		if err := os.MkdirAll(filepath.Join(cache, p), 0o755); err != nil {
@@ -209,5 +209,25 @@ func TestGoLanguageIsTheRelease(t *testing.T) {
 		if got := goLanguage(in); got != want {
 			t.Errorf("goLanguage(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestWithTheRelayTheBakedVersionsHashesGoIntoGoSumAndOtherVersionsMayBeRequired(t *testing.T) {
+	mods := &Modules{Modules: []Module{{Path: "golang.org/x/text", Version: "v0.22.0", Sum: "h1:deb=", GoModSum: "h1:debmod="}}}
+	gomod := "module m\n\ngo 1.27\n\nrequire golang.org/x/text v0.3.0\n"
+	sum := "golang.org/x/text v0.22.0 h1:upstream=\ngolang.org/x/text v0.22.0/go.mod h1:upmod=\n" +
+		"golang.org/x/text v0.3.0 h1:old=\n"
+	if msg, _ := prepareModule(t.TempDir(), map[string]string{"go.mod": gomod}, mods, false); msg == "" {
+		t.Error("offline, another version of a baked module must be refused")
+	}
+	dir := t.TempDir()
+	if msg, err := prepareModule(dir, map[string]string{"go.mod": gomod, "go.sum": sum}, mods, true); msg != "" || err != nil {
+		t.Fatalf("with the relay: %q, %v", msg, err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "go.sum"))
+	want := "golang.org/x/text v0.3.0 h1:old=\n" +
+		"golang.org/x/text v0.22.0 h1:deb=\ngolang.org/x/text v0.22.0/go.mod h1:debmod=\n"
+	if string(got) != want {
+		t.Errorf("go.sum = %q, want %q", got, want)
 	}
 }

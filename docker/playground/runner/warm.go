@@ -99,10 +99,10 @@ func handleFresh(files map[string]string, run bool) (*Result, error) {
 		if err := writeFiles(workDir, files); err != nil {
 			return nil, err
 		}
-		_, err := prepareModule(workDir, files, readModules())
+		_, err := prepareModule(workDir, files, readModules(), false)
 		return nil, err
 	}
-	return handle(&Header{Files: files, Vet: true, BuildTimeoutMs: 1_200_000, RunTimeoutMs: 60_000, noFast: true}), nil
+	return handle(&Header{Files: files, Vet: true, BuildTimeoutMs: 1_200_000, RunTimeoutMs: 60_000, noFast: true}, nil), nil
 }
 
 // listPackages lists the importable non-main packages matching patterns that build with the runner's
@@ -304,7 +304,7 @@ func proveDirect(mods *Modules) error {
 		if err := os.RemoveAll(workDir); err != nil {
 			return err
 		}
-		fast := handle(&Header{Files: p.files, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000})
+		fast := handle(&Header{Files: p.files, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000}, nil)
 		if !fast.FastBuild || slow.FastBuild {
 			return fmt.Errorf("proof %s: fast=%v on the direct path, %v on the go command's: %s", p.name,
 				fast.FastBuild, slow.FastBuild, fast.Errors)

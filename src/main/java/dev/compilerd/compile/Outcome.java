@@ -23,6 +23,8 @@ public enum Outcome {
     PROCESS_LIMIT("process-limit", false),
     /** The runner could not start the built program. */
     RUN_ERROR("run-error", false),
+    /** The module proxy's upstream failed a fetch of the build: the answer says so, and nothing about the program. */
+    MODULE_PROXY_ERROR("module-proxy-error", false),
     CACHED("cached", false),
     /** Answered with the result of an identical program that was running at the same time. */
     COALESCED("coalesced", false),

@@ -17,10 +17,17 @@ public final class ResponseMapper {
 
     private final int maxOutputBytes;
     private final long memoryBytes;
+    private final boolean modulesFetched;
 
     public ResponseMapper(int maxOutputBytes, long memoryBytes) {
+        this(maxOutputBytes, memoryBytes, false);
+    }
+
+    /** @param modulesFetched whether builds fetch modules through the module proxy (then no "no network" hint) */
+    public ResponseMapper(int maxOutputBytes, long memoryBytes, boolean modulesFetched) {
         this.maxOutputBytes = maxOutputBytes;
         this.memoryBytes = memoryBytes;
+        this.modulesFetched = modulesFetched;
     }
 
     /** The hint added to a missing module's error: which modules the release's image has. */
@@ -34,8 +41,15 @@ public final class ResponseMapper {
     /** A response together with how the request ended. */
     public record Mapped(CompileResponse response, Outcome outcome) {}
 
-    /** @param image what the release's image offers, for the hint to a missing module */
+    /**
+     * @param image what the release's image offers, for the hint to a missing module
+     */
     public Mapped map(RunResult r, SandboxInfo image) {
+        Mapped m = mapRun(r, image);
+        return r.moduleFailure() && m.outcome().cacheable() ? new Mapped(m.response(), Outcome.MODULE_PROXY_ERROR) : m;
+    }
+
+    private Mapped mapRun(RunResult r, SandboxInfo image) {
         RunResult.Build b = r.build();
         String vetErrors = b.vetErrors();
         boolean vetOK = b.vetRan() && b.vetOK();
@@ -54,7 +68,7 @@ public final class ResponseMapper {
                     return new Mapped(CompileResponse.error(CompileResponse.TIMEOUT), Outcome.BUILD_TIMEOUT);
                 }
                 String errors = b.errors();
-                if (MISSING_MODULE.matcher(errors).find()) {
+                if (!modulesFetched && MISSING_MODULE.matcher(errors).find()) {
                     errors = errors.stripTrailing() + missingModuleHint(image);
                 }
                 return new Mapped(new CompileResponse(errors, null, 0, b.isTest(), 0, vetErrors, vetOK),

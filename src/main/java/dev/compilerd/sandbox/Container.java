@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -38,7 +39,10 @@ final class Container {
     private final CountDownLatch drained = new CountDownLatch(2);
     private final Exec.CappedBuffer result;
     private final Exec.CappedBuffer stderr = new Exec.CappedBuffer(MAX_STDERR);
+    private final Object stdinLock = new Object();
     private volatile OutputStream stdin;
+    /** Takes the runner's module fetch lines while a relayed program builds; null when the run relays none. */
+    private volatile Consumer<byte[]> fetches;
 
     private Container(String name, int maxResultBytes) {
         this.name = name;
@@ -83,6 +87,31 @@ final class Container {
             in.write(headerLine);
         } catch (IOException e) {
             throw new SandboxException("could not send the program to " + name + ": " + e.getMessage() + describeExit(), e);
+        }
+    }
+
+    /**
+     * Writes the request header line and keeps stdin open for the module relay's answers; every line the runner
+     * prints that begins with {@link #FETCH_PREFIX} goes to {@code fetches} instead of the result.
+     */
+    void sendRelaying(byte[] headerLine, Consumer<byte[]> fetches) throws SandboxException {
+        this.fetches = fetches;
+        try {
+            synchronized (stdinLock) {
+                stdin.write(headerLine);
+                stdin.flush();
+            }
+        } catch (IOException e) {
+            throw new SandboxException("could not send the program to " + name + ": " + e.getMessage() + describeExit(), e);
+        }
+    }
+
+    /** Writes one whole answer frame (its head line, then its body) to the runner's stdin. */
+    void answer(byte[] head, com.google.common.io.ByteSource body) throws IOException {
+        synchronized (stdinLock) {
+            stdin.write(head);
+            body.copyTo(stdin);
+            stdin.flush();
         }
     }
 
@@ -185,13 +214,86 @@ final class Container {
         } catch (IOException e) {
             ready.completeExceptionally(e);
         }
-        copy(in, result::write);
+        copy(in, new Lines());
+    }
+
+    /** What the runner prints first on a line that asks the server for a module (docker/playground/runner/relay.go). */
+    static final byte[] FETCH_PREFIX = "{\"fetch\":".getBytes(StandardCharsets.US_ASCII);
+    /** The longest fetch line taken: a module path and a version are far shorter. */
+    static final int MAX_FETCH_LINE = 4096;
+
+    /**
+     * Splits what follows the ready line into lines: fetch lines (while the run relays modules) go to the relay, the
+     * rest to the bounded result exactly as read. A fetch line that is too long, or one with no relay to take it, is
+     * left in the result, where it makes the result untrusted.
+     */
+    private final class Lines implements Sink {
+        private final byte[] head = new byte[MAX_FETCH_LINE];
+        private int held; // bytes of the current line held back while it may still be a fetch line
+        private boolean passing; // the current line goes to the result
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                byte x = b[i];
+                if (passing) {
+                    int end = i;
+                    while (end < off + len && b[end] != '\n') {
+                        end++;
+                    }
+                    boolean newline = end < off + len;
+                    result.write(b, i, end - i + (newline ? 1 : 0));
+                    passing = !newline;
+                    i = end;
+                    continue;
+                }
+                if (x == '\n' && isFetch()) {
+                    Consumer<byte[]> to = fetches;
+                    to.accept(java.util.Arrays.copyOf(head, held));
+                    held = 0;
+                    continue;
+                }
+                head[held++] = x;
+                if (x == '\n' || held == head.length || !mayBeFetch()) {
+                    result.write(head, 0, held);
+                    passing = x != '\n';
+                    held = 0;
+                }
+            }
+        }
+
+        /** Whether the line held so far could still be a fetch line the relay takes. */
+        private boolean mayBeFetch() {
+            if (fetches == null) {
+                return false;
+            }
+            for (int i = 0; i < Math.min(held, FETCH_PREFIX.length); i++) {
+                if (head[i] != FETCH_PREFIX[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean isFetch() {
+            return held >= FETCH_PREFIX.length && mayBeFetch();
+        }
+
+        @Override
+        public void end() {
+            result.write(head, 0, held);
+            held = 0;
+        }
     }
 
     /** Where a reader puts what it read: a capped head (stderr) or a bounded tail (the result). */
     @FunctionalInterface
     private interface Sink {
         void write(byte[] b, int off, int len);
+
+        /** The stream ended: keep whatever is still held. */
+        default void end() {
+        }
     }
 
     /** Copies until EOF or error, then counts the stream as drained (exactly once). */
@@ -205,6 +307,7 @@ final class Container {
         } catch (IOException e) {
             // The process went away; what was read is what we have.
         } finally {
+            to.end();
             drained.countDown();
         }
     }

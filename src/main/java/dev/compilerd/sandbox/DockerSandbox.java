@@ -1,10 +1,12 @@
 package dev.compilerd.sandbox;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.compilerd.config.PoolSettings;
 import dev.compilerd.config.SandboxLimits;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -22,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class DockerSandbox implements Sandbox, AutoCloseable {
     /** How long docker run's CLI may take to exit after the container was removed. */
     public static final Duration EXIT_AFTER_REMOVE = Duration.ofSeconds(10);
+    /** Module fetches of this release's runs answered at once (the go command asks for a few at a time). */
+    static final int FETCH_THREADS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(DockerSandbox.class);
 
     private final Containers containers;
@@ -31,6 +35,9 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     private final SandboxImage image;
     private final SandboxInfo info;
     private final Consumer<Duration> containerWait;
+    private final ModuleRelay modules;
+    private final ExecutorService fetches;
+    private final ObjectMapper json;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat("hard-deadline").setDaemon(true).build());
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -43,6 +50,20 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
      */
     public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, SandboxImage image,
                          SandboxInfo info, PoolSettings pool, Consumer<Duration> containerWait) {
+        this(containers, protocol, limits, image, info, pool, containerWait, null, new ObjectMapper());
+    }
+
+    /**
+     * @param modules where the go command gets modules the image lacks (the module relay), or null: the baked ones
+     *                only
+     */
+    public DockerSandbox(Containers containers, RunnerProtocol protocol, SandboxLimits limits, SandboxImage image,
+                         SandboxInfo info, PoolSettings pool, Consumer<Duration> containerWait, ModuleRelay modules,
+                         ObjectMapper json) {
+        this.modules = modules;
+        this.json = json;
+        this.fetches = modules == null ? null : Executors.newFixedThreadPool(FETCH_THREADS,
+                new ThreadFactoryBuilder().setNameFormat("module-fetch-%d").setDaemon(true).build());
         this.info = info;
         this.containerWait = containerWait;
         this.containers = containers;
@@ -68,9 +89,15 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             containers.removeNow(c.name);
             c.killCli();
         }, limits.hardDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        RelayFetches relay = null;
         try {
             try {
-                c.send(protocol.header(program));
+                if (modules != null && program.format() == Program.Format.NONE) {
+                    relay = new RelayFetches(c, modules.session(), fetches, json);
+                    c.sendRelaying(protocol.header(program, modules.sumdb()), relay);
+                } else {
+                    c.send(protocol.header(program));
+                }
             } catch (SandboxException e) {
                 if (!deadlineHit.get()) {
                     throw e; // the runner died before it had the program: nothing the program did
@@ -85,7 +112,8 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             if (deadlineHit.get() || !exited) {
                 return RunResult.hardTimeout(c.name, elapsed);
             }
-            return judge(c, elapsed);
+            RunResult result = judge(c, elapsed);
+            return relay != null && relay.upstreamFailed() ? result.withModuleFailure() : result;
         } finally {
             deadline.cancel(false);
             // After a deadline the container is already removed (or left to the reaper's retries). When docker run
@@ -150,5 +178,8 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         }
         source.close();
         deadlines.shutdownNow();
+        if (fetches != null) {
+            fetches.shutdownNow();
+        }
     }
 }

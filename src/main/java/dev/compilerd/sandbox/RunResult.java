@@ -5,10 +5,12 @@ import java.util.Map;
 
 /**
  * What one run produced, as decoded from the runner's result or decided by the server: how it ended, the build
- * step, the program's run (stdout/stderr still in faketime playback framing), and for a formatting request each
- * file's formatted source. Immutable but for the arrays.
+ * step, the program's run (stdout/stderr still in faketime playback framing), for a formatting request each file's
+ * formatted source, and whether the module proxy's upstream failed a fetch of the build (the answer then says nothing
+ * about the program alone). Immutable but for the arrays.
  */
-public record RunResult(Ending ending, Build build, Run run, Map<String, Formatted> formatted, String container) {
+public record RunResult(Ending ending, Build build, Run run, Map<String, Formatted> formatted, boolean moduleFailure,
+                        String container) {
 
     /** How the run ended: the first three are the runner's word, the last two the server's. */
     public enum Ending {
@@ -76,9 +78,14 @@ public record RunResult(Ending ending, Build build, Run run, Map<String, Formatt
         formatted = formatted == null ? Map.of() : Map.copyOf(formatted);
     }
 
-    /** A result without formatted files. */
+    /** A result without formatted files or module fetches. */
     public RunResult(Ending ending, Build build, Run run, String container) {
-        this(ending, build, run, null, container);
+        this(ending, build, run, null, false, container);
+    }
+
+    /** This result, noting that the module proxy's upstream failed a fetch of its build. */
+    public RunResult withModuleFailure() {
+        return new RunResult(ending, build, run, formatted, true, container);
     }
 
     /** The program built and ran. */

@@ -50,7 +50,18 @@ public final class RunnerProtocol {
 
     /** The one header line that carries the program and the soft limits to the runner. */
     public byte[] header(Program program) {
+        return header(program, null);
+    }
+
+    /**
+     * The header line; {@code sumdb} non-null turns the runner's module relay on for the build, with the go command
+     * verifying downloads against that checksum database ("off" for none).
+     */
+    public byte[] header(Program program, String sumdb) {
         Map<String, Object> h = new LinkedHashMap<>();
+        if (sumdb != null) {
+            h.put("modules", Map.of("sumdb", sumdb));
+        }
         h.put("files", program.files());
         h.put("vet", program.vet());
         if (program.format() != Program.Format.NONE) {
@@ -127,7 +138,7 @@ public final class RunnerProtocol {
         };
         if (ending == RunResult.Ending.FORMATTED) {
             return new RunResult(ending, new RunResult.Build(w.errors, w.timedOut, false, false, false, "",
-                    Duration.ofMillis(w.buildMs)), null, w.formatted, container);
+                    Duration.ofMillis(w.buildMs)), null, w.formatted, false, container);
         }
         boolean ran = ending == RunResult.Ending.RUN;
         RunResult.Build build = new RunResult.Build(ran ? "" : w.errors, !ran && w.timedOut, w.isTest, w.vetRan,

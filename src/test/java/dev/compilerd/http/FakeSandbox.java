@@ -69,7 +69,7 @@ final class FakeSandbox implements Sandbox {
                 out.put(name, new RunResult.Formatted(body.strip() + "\n// " + program.format() + "\n", ""));
             }
         });
-        return new RunResult(RunResult.Ending.FORMATTED, null, null, out, "fake-1");
+        return new RunResult(RunResult.Ending.FORMATTED, null, null, out, false, "fake-1");
     }
 
     @Override
