@@ -173,6 +173,26 @@ class ModuleProxyTest extends ModuleProxyTestBase {
     }
 
     @Test
+    void prometheusSeesTheSeriesTheAlertsRead() throws Exception {
+        dev.compilerd.metrics.Metrics metrics = new dev.compilerd.metrics.Metrics();
+        var settings = settings(1 << 20, 100, 1 << 20, Duration.ofSeconds(5), "off");
+        try (ModuleProxy scraped = new ModuleProxy(settings, ModuleProxy.upstreamClient(settings), ticker,
+                metrics.registry())) {
+            scraped.get(TOUR_ZIP, scraped.budget());
+            scraped.get(TOUR_ZIP, scraped.budget());
+            upstream.fail(TOUR + "/@v/list", 503);
+            scraped.get(TOUR + "/@v/list", scraped.budget());
+
+            // monitoring/rules read these names: a rename here must change them too.
+            assertThat(metrics.scrape()).contains("compilerd_module_upstream_errors_total 1.0",
+                    "compilerd_module_upstream_latency_seconds_count 2", "compilerd_module_requests_total{result=\"hit\"} 1.0",
+                    "compilerd_module_requests_total{result=\"upstream-error\"} 1.0", "compilerd_module_cache_hits_total 1.0",
+                    "compilerd_module_upstream_bytes_total " + (double) upstream.bytes(TOUR_ZIP).length,
+                    "compilerd_module_cache_entries 1.0", "compilerd_module_cache_bytes " + (double) DiskCache.BLOCK_BYTES);
+        }
+    }
+
+    @Test
     void theFixturesGoSumLinesAreTheOnesTheGoCommandWrites() {
         // Written by go1.27's go command (GOFLAGS=-mod=mod) after building against this fixture through the proxy.
         upstream.module("example.com/dep", "v1.0.0",
