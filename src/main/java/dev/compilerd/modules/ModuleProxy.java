@@ -79,10 +79,13 @@ public final class ModuleProxy implements AutoCloseable {
                 .description("files in the module cache").register(meters);
     }
 
-    /** The client the upstream needs: connects within the fetch timeout, follows redirects (a proxy may send zips on). */
+    /**
+     * The client the upstream needs: connects within the fetch timeout and follows no redirect (one would lead the
+     * server to a host nobody configured, and that the fleet's egress rule does not name: it is a failure instead).
+     */
     public static HttpClient upstreamClient(ModuleSettings settings) {
-        return HttpClient.newBuilder().connectTimeout(settings.timeout())
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        return HttpClient.newBuilder().connectTimeout(settings.timeout()).followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     /** A new budget for one program's fetches (bytes and files, per the limits). */

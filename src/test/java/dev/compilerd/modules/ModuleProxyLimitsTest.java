@@ -125,6 +125,18 @@ class ModuleProxyLimitsTest extends ModuleProxyTestBase {
     }
 
     @Test
+    void aRedirectIsNotFollowedButReportedAsTheUpstreamsFailure() throws Exception {
+        proxy();
+        upstream.fail(TOUR_ZIP, 302);
+
+        Reply r = proxy.get(TOUR_ZIP, proxy.budget());
+
+        assertThat(r.status()).isEqualTo(Reply.UPSTREAM_FAILURE_STATUS);
+        assertThat(text(r)).contains("it answered HTTP 302");
+        assertThat(upstream.totalRequests()).isEqualTo(1);
+    }
+
+    @Test
     void anotherUpstreamStatusIsTheUpstreamsFailureNotTheProgramsAnswer() throws Exception {
         proxy();
         upstream.fail(TOUR + "/@v/list", 403);
