@@ -113,6 +113,31 @@ resource "google_compute_firewall" "egress_shared_cache" {
   }
 }
 
+# The upstream Go module proxy, when there is one: only the server talks to it (the sandboxes have no
+# network), and only to these addresses on 443. proxy.golang.org sits behind Google's front ends, whose
+# addresses are not fixed: README.md ("Go modules") says how to keep var.module_proxy_cidrs right.
+resource "google_compute_firewall" "egress_module_proxy" {
+  count              = var.module_proxy_url != "" ? 1 : 0
+  name               = "compilerd-allow-egress-module-proxy"
+  network            = var.network
+  direction          = "EGRESS"
+  priority           = 900
+  destination_ranges = var.module_proxy_cidrs
+  target_tags        = [local.tag]
+
+  allow {
+    protocol = "tcp"
+    ports    = ["443"]
+  }
+
+  lifecycle {
+    precondition {
+      condition     = length(var.module_proxy_cidrs) > 0
+      error_message = "module_proxy_url is set: module_proxy_cidrs must name the addresses it answers on (README.md, Go modules)."
+    }
+  }
+}
+
 resource "google_compute_firewall" "deny_egress" {
   name               = "compilerd-deny-other-egress"
   network            = var.network

@@ -89,8 +89,8 @@ resource "google_compute_instance_template" "compilerd" {
     disk_size_gb = var.disk_size_gb
   }
 
-  # No access_config: no external IP. Egress is denied except to the Debian mirror (through Cloud NAT),
-  # Google APIs (Private Google Access) and the shared cache (firewall.tf).
+  # No access_config: no external IP. Egress is denied except to the Debian mirror and the module proxy
+  # (through Cloud NAT), Google APIs (Private Google Access) and the shared cache (firewall.tf).
   network_interface {
     network    = var.network
     subnetwork = var.subnetwork
@@ -129,6 +129,10 @@ resource "google_compute_instance_template" "compilerd" {
     # redis://HOST:PORT or rediss://HOST:PORT of the shared result cache (cache.tf); empty = off.
     # The boot script writes it into /etc/default/compilerd as COMPILERD_SHARED_CACHE (--shared-cache).
     "compilerd-shared-cache" = local.shared_cache_url
+    # The upstream Go module proxy (empty = off) and the checksum database relayed through it: the
+    # boot script writes them as COMPILERD_MODULE_PROXY and COMPILERD_MODULE_SUMDB (--module-proxy, --module-sumdb).
+    "compilerd-module-proxy" = var.module_proxy_url
+    "compilerd-module-sumdb" = var.module_sumdb
     # Nobody logs in: no SSH keys in metadata, project-wide keys ignored, port 22 closed.
     "block-project-ssh-keys" = "true"
   }

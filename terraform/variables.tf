@@ -163,3 +163,39 @@ variable "shared_cache_tls" {
   type        = bool
   default     = false
 }
+
+# --- optional Go module proxy (issue 21; firewall.tf, README.md "Go modules") ---
+
+variable "module_proxy_url" {
+  description = "Upstream Go module proxy the servers fetch modules from for the sandboxes (--module-proxy), e.g. https://proxy.golang.org. The sandboxes never reach it: only the server does. Empty: off, programs get only the image's modules. README.md says why proxy.golang.org and not an Artifact Registry remote repository."
+  type        = string
+  default     = ""
+
+  validation {
+    # What vm/cloud-init.yaml accepts: https, a host, an optional port and path; no query, no credentials.
+    condition     = var.module_proxy_url == "" || can(regex("^https://[a-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._/-]*)?$", var.module_proxy_url))
+    error_message = "module_proxy_url must be empty (off) or an https:// URL without query or credentials, like https://proxy.golang.org."
+  }
+}
+
+variable "module_proxy_cidrs" {
+  description = "Addresses the module proxy answers on (TCP 443, through Cloud NAT), for the egress rule: required with module_proxy_url. proxy.golang.org also relays the checksum database, so it needs no rule of its own."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.module_proxy_cidrs : can(cidrhost(c, 0)) && can(regex("/[1-9][0-9]*$", c))])
+    error_message = "module_proxy_cidrs must be CIDRs, none of them 0.0.0.0/0 or ::/0."
+  }
+}
+
+variable "module_sumdb" {
+  description = "Checksum database the go command in the sandbox verifies modules with, relayed through the module proxy (--module-sumdb): NAME, NAME+KEY, or off for a private proxy whose modules sum.golang.org does not know."
+  type        = string
+  default     = "sum.golang.org"
+
+  validation {
+    condition     = var.module_sumdb == "off" || can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9](\\+[A-Za-z0-9+/=]+)?$", var.module_sumdb))
+    error_message = "module_sumdb must be off, a name such as sum.golang.org, or NAME+KEY (GOSUMDB's forms)."
+  }
+}

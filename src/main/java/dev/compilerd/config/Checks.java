@@ -34,7 +34,7 @@ final class Checks {
     private static String bound(String flag, long n) {
         boolean size = switch (flag) {
             case "max-request", "max-output", "memory", "tmpfs", "address-space", "cache-bytes",
-                    "shared-cache-max-value" -> true;
+                    "shared-cache-max-value", "module-fetch-bytes", "module-max-file", "module-cache-bytes" -> true;
             default -> false;
         };
         return size && n != Long.MAX_VALUE ? Values.formatBytes(n) : Long.toString(n);

@@ -7,4 +7,5 @@ public record Config(
         SandboxLimits limits,
         AdmissionSettings admission,
         CacheSettings cache,
-        LifecycleSettings lifecycle) {}
+        LifecycleSettings lifecycle,
+        ModuleSettings modules) {}

@@ -71,6 +71,42 @@ public final class Defaults {
     /** A warm container idle longer than this is replaced, so a pool never holds a long-lived sandbox. */
     public static final Duration POOL_MAX_IDLE = Duration.ofMinutes(5);
 
+    /** The checksum database a proxy's modules are verified against (GOSUMDB); the go command knows its key. */
+    public static final String MODULE_SUMDB = "sum.golang.org";
+    /**
+     * Bytes of module files one program may get. The go command keeps each zip in the sandbox's 128 MiB /tmp beside
+     * its unpacked tree (about three times the zip), so 24 MiB of zips fill about 96 MiB and leave room for the build;
+     * the Tour's and most READMEs' modules are a few hundred KiB.
+     */
+    public static final long MODULE_FETCH_BYTES = 24L << 20;
+    /**
+     * Proxy requests one program may make: each module costs two to four (list or info, go.mod, zip) and each
+     * checksum lookup a few tiles, so 256 covers a few dozen modules and stops a program that walks the proxy.
+     */
+    public static final int MODULE_FETCH_FILES = 256;
+    /**
+     * The largest single file, fetched or served: a zip this size unpacks to most of the sandbox's /tmp. The server
+     * holds a file in memory while it answers, so a few in flight stay well inside the 512 MiB heap.
+     */
+    public static final long MODULE_MAX_FILE_BYTES = 16L << 20;
+    /**
+     * The on-disk module cache: a VM lives an hour, and 512 MiB holds hundreds of typical modules. Every file weighs
+     * at least one 4 KiB disk block, so even full of checksum lookups the index stays near 130,000 entries.
+     */
+    public static final long MODULE_CACHE_BYTES = 512L << 20;
+    /** Where each server makes its own cache directory: on disk on Debian 12 and 13 (/tmp may be a tmpfs). */
+    public static final String MODULE_CACHE_DIR = "/var/tmp";
+    /**
+     * How long version lists, @latest, branch queries, the checksum database's latest tree and not-found answers are
+     * reused: a new release shows within 5 minutes, and a burst of programs importing one module costs one request.
+     */
+    public static final Duration MODULE_LIST_TTL = Duration.ofMinutes(5);
+    /**
+     * The longest one upstream fetch may take, body included: half the build timeout, so a stuck upstream is reported
+     * in the go command's words (a 502 naming it) before the build's deadline turns it into "process took too long".
+     */
+    public static final Duration MODULE_TIMEOUT = Duration.ofSeconds(5);
+
     public static final Duration LIFETIME_MIN = Duration.ofMinutes(30);
     public static final Duration LIFETIME_MAX = Duration.ofMinutes(60);
     /** The load balancer's unhealthy-detection window (terraform: 5 s x 3) plus a 5 s margin. */

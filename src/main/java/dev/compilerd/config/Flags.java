@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -134,6 +135,9 @@ final class Flags {
     @Option(names = "--halt-command", description = "command that halts the VM, split on spaces (default ${DEFAULT-VALUE})")
     String haltCommand = Defaults.HALT_COMMAND;
 
+    @Mixin
+    ModuleFlags modules = new ModuleFlags();
+
     /** Checks the values together and groups them; the message names the flag and the bound. */
     Config toConfig() throws ConfigException {
         Checks c = new Checks();
@@ -187,6 +191,7 @@ final class Flags {
                 + ") must cover one hard deadline (build + run + margin = " + Values.format(limits.hardDeadline()) + ")");
         c.that(!life.lifetimeEnabled() || lifetimeMin.compareTo(lifetimeMax) <= 0, "--lifetime-min ("
                 + Values.format(lifetimeMin) + ") must not exceed --lifetime-max (" + Values.format(lifetimeMax) + ")");
+        ModuleSettings moduleSettings = modules.toSettings(c, buildTimeout);
         c.done();
         List<ReleaseImage> releases = images.isBlank() ? ReleaseImages.parse(go)
                 : ReleaseImages.readLock(java.nio.file.Path.of(images.trim()));
@@ -199,7 +204,8 @@ final class Flags {
                         maxQueueWait),
                 new CacheSettings(cacheEntries, cacheBytes, shared, sharedCacheTtl, sharedCacheTimeout,
                         (int) sharedCacheMaxValue),
-                life);
+                life,
+                moduleSettings);
     }
 
     private Optional<URI> sharedCache(Checks c) {

@@ -4,8 +4,8 @@ import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Time that moves only when a test says so. */
-final class ManualTicker extends Ticker {
+/** Time that moves only when a test says so (the module proxy's tests use it too). */
+public final class ManualTicker extends Ticker {
     private final AtomicLong nanos = new AtomicLong();
 
     @Override
@@ -13,7 +13,7 @@ final class ManualTicker extends Ticker {
         return nanos.get();
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         nanos.addAndGet(d.toNanos());
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,44 @@ class ConfigParserTest {
         assertThat(c.lifecycle()).isEqualTo(new LifecycleSettings(Defaults.LIFETIME_MIN, Defaults.LIFETIME_MAX,
                 Defaults.LAMEDUCK, Defaults.DRAIN_TIMEOUT, true, List.of("sudo", "-n", "halt")));
         assertThat(c.lifecycle().lifetimeEnabled()).isTrue();
+        assertThat(c.modules()).isEqualTo(new ModuleSettings(Optional.empty(), Defaults.MODULE_SUMDB,
+                Defaults.MODULE_FETCH_BYTES, Defaults.MODULE_FETCH_FILES, Defaults.MODULE_MAX_FILE_BYTES,
+                Defaults.MODULE_CACHE_BYTES, Path.of(Defaults.MODULE_CACHE_DIR), Defaults.MODULE_LIST_TTL,
+                Defaults.MODULE_TIMEOUT));
+        assertThat(c.modules().enabled()).isFalse();
+    }
+
+    @Test
+    void moduleProxyFlagsLandInTheirFieldsAndTheirVariablesWork() throws ConfigException {
+        Config c = new ConfigParser(Map.of("COMPILERD_MODULE_PROXY", "https://proxy.golang.org/",
+                "COMPILERD_MODULE_SUMDB", "off")).parse("--module-fetch-bytes", "2MiB", "--module-fetch-files", "7",
+                "--module-max-file", "1MiB", "--module-cache-bytes", "3MiB", "--module-cache-dir", "/var/cache/x",
+                "--module-list-ttl", "2m", "--module-timeout", "3s");
+
+        assertThat(c.modules()).isEqualTo(new ModuleSettings(Optional.of(URI.create("https://proxy.golang.org")), "off",
+                2L << 20, 7, 1L << 20, 3L << 20, Path.of("/var/cache/x"), Duration.ofMinutes(2), Duration.ofSeconds(3)));
+        assertThat(c.modules().enabled()).isTrue();
+        assertThat(c.modules().sumdbName()).isEmpty();
+        assertThat(parse("--module-proxy", "https://x.example/go/p/r", "--module-sumdb",
+                "sum.example.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8").modules().sumdbName())
+                .contains("sum.example.org");
+        assertThat(parse("--module-proxy", "http://127.0.0.1:3000").modules().sumdbName()).contains("sum.golang.org");
+    }
+
+    @Test
+    void moduleProxyFlagsAreCheckedByName() {
+        assertThatThrownBy(() -> parse("--module-proxy", "ftp://x.example")).hasMessageStartingWith("--module-proxy must be");
+        assertThatThrownBy(() -> parse("--module-proxy", "https://u:p@x.example")).hasMessageStartingWith("--module-proxy");
+        assertThatThrownBy(() -> parse("--module-proxy", "https://x.example/?a=b")).hasMessageStartingWith("--module-proxy");
+        assertThatThrownBy(() -> parse("--module-sumdb", "Sum Golang")).hasMessageStartingWith("--module-sumdb must be");
+        assertThatThrownBy(() -> parse("--module-max-file", "32MiB"))
+                .hasMessage("--module-max-file must be between 1KiB and 24MiB, not 32MiB");
+        assertThatThrownBy(() -> parse("--module-fetch-files", "0")).hasMessageStartingWith("--module-fetch-files");
+        assertThatThrownBy(() -> parse("--module-list-ttl", "0")).hasMessageStartingWith("--module-list-ttl");
+        assertThatThrownBy(() -> parse("--module-proxy", "https://proxy.golang.org", "--module-timeout", "10s"))
+                .hasMessageStartingWith("--module-timeout (10s) must be below --build-timeout (10s)");
+        assertThatCode(() -> parse("--build-timeout", "4s")).as("without a proxy its timeout does not matter")
+                .doesNotThrowAnyException();
     }
 
     @Test

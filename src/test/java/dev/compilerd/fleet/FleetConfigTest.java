@@ -82,10 +82,10 @@ class FleetConfigTest extends FleetTestBase {
     }
 
     @Test
-    void egressIsDeniedExceptToGoogleApisTheDebianMirrorAndTheSharedCache() {
+    void egressIsDeniedExceptToGoogleApisTheDebianMirrorTheSharedCacheAndTheModuleProxy() {
         Map<String, Object> deny = assertDeniesEverythingBelow("EGRESS", "destination_ranges");
         List<Map<String, Object>> allows = firewallRules("EGRESS", "allow");
-        assertThat(allows).hasSize(3);
+        assertThat(allows).hasSize(4);
         assertThat(allows).allSatisfy(rule -> {
             assertThat(tf.number(rule.get("priority"))).as("an allow rule outranks the deny")
                     .isLessThan(tf.number(deny.get("priority")));
@@ -105,6 +105,37 @@ class FleetConfigTest extends FleetTestBase {
         assertCountedBy("google_compute_firewall", "egress_shared_cache", "var.shared_cache_enabled ? 1 : 0");
         assertThat(String.valueOf(tf.list(cache.get("destination_ranges")).get(0))).endsWith("host/32");
         assertThat(String.valueOf(tf.list(tf.block(cache, "allow").get("ports")).get(0))).endsWith(".port");
+        // Only with a module proxy, only to its addresses, only HTTPS.
+        Map<String, Object> modules = tf.resource("google_compute_firewall", "egress_module_proxy");
+        assertCountedBy("google_compute_firewall", "egress_module_proxy", "var.module_proxy_url != \"\" ? 1 : 0");
+        assertThat(tf.list(tf.block(modules, "allow").get("ports")).stream().map(tf::number)).containsOnly(443L);
+        // hcl4j puts the variables' defaults in, so read the source for the references.
+        assertThat(blockSource("resource \"google_compute_firewall\" \"egress_module_proxy\""))
+                .containsPattern("destination_ranges\\s*=\\s*var\\.module_proxy_cidrs\\n")
+                .contains("condition     = length(var.module_proxy_cidrs) > 0");
+    }
+
+    @Test
+    void moduleProxyIsOffByDefaultAndReachesTheVmsThroughMetadataAsAnHttpsUrl() throws IOException {
+        assertThat(tf.variables().get("module_proxy_url").get("default")).isEqualTo("");
+        assertThat(tf.variables().get("module_sumdb").get("default")).isEqualTo("sum.golang.org");
+        Pattern url = Pattern.compile(validationRegexes("module_proxy_url").get(0));
+        assertThat(url.matcher("https://proxy.golang.org").find()).isTrue();
+        assertThat(url.matcher("https://us-go.pkg.dev/project/repo").find()).isTrue();
+        assertThat(url.matcher("http://proxy.golang.org").find()).as("plain http").isFalse();
+        assertThat(url.matcher("https://user:pw@proxy.golang.org").find()).as("credentials").isFalse();
+        assertThat(url.matcher("https://proxy.golang.org/?x=1").find()).as("query").isFalse();
+        String condition = validationCondition("module_proxy_cidrs");
+        assertThat(acceptedByPrefixRule(condition, "142.250.0.0/15")).isTrue();
+        assertThat(acceptedByPrefixRule(condition, "0.0.0.0/0")).isFalse();
+        assertThat(blockSource("resource \"google_compute_instance_template\" \"compilerd\""))
+                .containsPattern("\"compilerd-module-proxy\"\\s*=\\s*var\\.module_proxy_url\\n")
+                .containsPattern("\"compilerd-module-sumdb\"\\s*=\\s*var\\.module_sumdb\\n");
+        String boot = Files.readString(ROOT.resolve("vm/cloud-init.yaml"));
+        assertThat(boot).contains("md_optional attributes/compilerd-module-proxy", "COMPILERD_MODULE_PROXY=$modproxy",
+                "md_optional attributes/compilerd-module-sumdb", "COMPILERD_MODULE_SUMDB=$sumdb",
+                // the same URL rule as the variable's, so what terraform accepts the boot accepts
+                "\"$modproxy\" =~ " + validationRegexes("module_proxy_url").get(0) + " ]]");
     }
 
     @Test
