@@ -22,11 +22,15 @@ import dev.compilerd.lifecycle.Lifetime;
 import dev.compilerd.lifecycle.Retirement;
 import dev.compilerd.lifecycle.State;
 import dev.compilerd.metrics.Metrics;
+import dev.compilerd.modules.Budget;
+import dev.compilerd.modules.ModuleProxy;
+import dev.compilerd.modules.Reply;
 import dev.compilerd.sandbox.Containers;
 import dev.compilerd.sandbox.DockerCommand;
 import dev.compilerd.sandbox.DockerSandbox;
 import dev.compilerd.sandbox.Exec;
 import dev.compilerd.sandbox.Instance;
+import dev.compilerd.sandbox.ModuleRelay;
 import dev.compilerd.sandbox.Preflight;
 import dev.compilerd.sandbox.RunnerProtocol;
 import dev.compilerd.sandbox.Sandbox;
@@ -73,7 +77,8 @@ public final class Main {
                 ? new SharedCache(config.cache(), Ticker.systemTicker(), metrics.registry()) : SharedTier.NONE;
         Duration longestRun = config.admission().maxQueueWait().plus(config.limits().hardDeadline()).plus(DockerSandbox.EXIT_AFTER_REMOVE);
         this.service = new CompileService(new Releases(sandboxes), cache, shared, admission, config.admission().queue(),
-                longestRun, new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes()), json,
+                longestRun, new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes(),
+                        config.modules().enabled()), json,
                 metrics.registry());
         metrics.bindCache(cache);
         metrics.bindAdmission(admission);
@@ -149,22 +154,31 @@ public final class Main {
         RunnerProtocol protocol = new RunnerProtocol(json, config.limits());
         Containers containers = new Containers(docker, protocol.maxResultBytes(), Instance::alive);
         Metrics metrics = new Metrics();
+        ModuleProxy modules = config.modules().enabled() ? new ModuleProxy(config.modules(),
+                ModuleProxy.upstreamClient(config.modules()), Ticker.systemTicker(), metrics.registry()) : null;
+        ModuleRelay relay = modules == null ? null : relay(modules, config.modules().sumdb());
         List<DockerSandbox> sandboxes = new ArrayList<>();
         try {
             Preflight preflight = new Preflight(docker, json);
             preflight.check(PREFLIGHT_TIMEOUT);
             LOG.info("removed {} orphaned container(s) left by servers that are gone", containers.reapOrphans());
             for (ReleaseImage release : config.sandbox().releases()) {
-                sandboxes.add(sandbox(release, preflight, containers, protocol, config, metrics));
+                sandboxes.add(sandbox(release, preflight, containers, protocol, config, metrics, relay, json));
             }
         } catch (SandboxException e) {
             LOG.error("refusing to start: {}", e.getMessage());
             sandboxes.forEach(DockerSandbox::close);
             containers.close();
+            if (modules != null) {
+                modules.close();
+            }
             return 1;
         }
         metrics.bindContainers(containers);
         Main main = new Main(config, sandboxes, Clock.systemUTC(), metrics);
+        if (modules != null) {
+            main.http.stopWith(modules);
+        }
         main.http.stopWith(containers); // after the pools: every container goes once the last request is answered
         sandboxes.forEach(main.http::stopWith);
         Retirement retirement = retirement(config, main);
@@ -202,7 +216,8 @@ public final class Main {
      * sandbox with its own warm pool.
      */
     private static DockerSandbox sandbox(ReleaseImage release, Preflight preflight, Containers containers,
-                                         RunnerProtocol protocol, Config config, Metrics metrics)
+                                         RunnerProtocol protocol, Config config, Metrics metrics, ModuleRelay relay,
+                                         ObjectMapper json)
             throws SandboxException, InterruptedException {
         SandboxImage image = preflight.image(release.image(), PREFLIGHT_TIMEOUT);
         SandboxInfo info = preflight.info(containers, image, protocol, config.limits().hardDeadline());
@@ -213,9 +228,28 @@ public final class Main {
         LOG.info("Go {}: image {} ({}), {} module(s)", info.goVersion(), release.image(), image.identity(),
                 info.modules().size());
         DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), image, info,
-                config.sandbox().pool(), metrics.containerWait(info.release()));
+                config.sandbox().pool(), metrics.containerWait(info.release()), relay, json);
         metrics.bindPool(info.release(), sandbox.pool());
         return sandbox;
+    }
+
+    /** The module proxy as the sandboxes see it: one budget per program's session. */
+    private static ModuleRelay relay(ModuleProxy proxy, String sumdb) {
+        return new ModuleRelay() {
+            @Override
+            public String sumdb() {
+                return sumdb;
+            }
+
+            @Override
+            public Session session() {
+                Budget budget = proxy.budget();
+                return path -> {
+                    Reply r = proxy.get(path, budget);
+                    return new Answer(r.status(), r.contentType(), r.body(), r.upstreamFailure());
+                };
+            }
+        };
     }
 
     /** Lameduck closes idle connections, the drain stops Jetty (and with it the sandbox), halt runs the command. */
