@@ -40,7 +40,10 @@ public final class CompileHandler {
         this.log = log;
     }
 
-    /** Jetty's CrossOriginHandler in front (see {@link Router}) has added the CORS headers of a preflight. */
+    /**
+     * POST runs; OPTIONS, a CORS preflight whose headers Jetty's CrossOriginHandler in front (see {@link Router}) has
+     * added, gets 204; any other method 405.
+     */
     void handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         String method = request.getMethod();
