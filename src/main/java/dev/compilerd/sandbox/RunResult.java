@@ -48,11 +48,6 @@ public record RunResult(Ending ending, Build build, Run run, String container) {
             took = took == null ? Duration.ZERO : took;
         }
 
-        /** A run that printed {@code stdout} (framed) and exited with {@code exitCode}: for fakes and tests. */
-        public static Run exited(byte[] stdout, int exitCode) {
-            return new Run(stdout, null, false, false, exitCode, "", 0, "", Duration.ZERO);
-        }
-
         static Run ended(int exitCode, Duration took) {
             return new Run(null, null, false, false, exitCode, "", 0, "", took);
         }
@@ -61,11 +56,6 @@ public record RunResult(Ending ending, Build build, Run run, String container) {
     public RunResult {
         build = build == null ? Build.NONE : build;
         run = run == null ? Run.ended(0, Duration.ZERO) : run;
-    }
-
-    /** The program built and ran. */
-    public static RunResult ran(Build build, Run run, String container) {
-        return new RunResult(Ending.RUN, build, run, container);
     }
 
     /** The hard deadline ended the container before it reported anything. */
