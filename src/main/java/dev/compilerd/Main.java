@@ -84,12 +84,11 @@ public final class Main {
         metrics.bindAdmission(admission);
         metrics.bindService(service);
         metrics.bindLifecycle(lifecycle);
-        HandlerTree routes = new HandlerTree(config.http(), service, json, metrics, clock, lifecycle::healthy,
-                lifecycle::closingConnections, () -> sandboxes.stream().map(Sandbox::failure).filter(Objects::nonNull)
-                        .findFirst().orElse(null));
-        this.http = new HttpServer(config.http().bind(), config.http().port(), routes.router(),
+        HandlerTree handlers = new HandlerTree(config.http(), service, json, metrics.registry(), metrics::scrape,
+                lifecycle::healthy, lifecycle::closingConnections, () -> sandboxes.stream().map(Sandbox::failure)
+                        .filter(Objects::nonNull).findFirst().orElse(null));
+        this.http = new HttpServer(config.http().bind(), config.http().port(), handlers.router(),
                 config.admission().workers(), config.admission().queue(), config.lifecycle().drainTimeout());
-        http.stopWith(routes.requestLog());
         if (shared instanceof SharedCache c) {
             http.stopWith(c);
         }
@@ -120,7 +119,7 @@ public final class Main {
     /**
      * Drains: queued requests that could not finish within the drain get a 503 now (while their frontend can still
      * retry elsewhere), new requests get 503 + Retry-After, accepted work finishes, then Jetty stops (and with it
-     * the sandbox, the shared cache client and the request log).
+     * the sandbox and the shared cache client).
      */
     public void drain() throws Exception {
         admission.drain(config.lifecycle().drainTimeout(), config.limits().hardDeadline());

@@ -31,32 +31,27 @@ public final class CompileHandler {
     private final BodyReader bodies;
     private final FailureReplies replies;
     private final RequestLog log;
-    private final String allowOrigin;
     private final boolean formatting;
 
     /** @param formatting whether this is /fmt (format the program) rather than /compile (run it) */
-    public CompileHandler(CompileService service, RequestParser parser, BodyReader bodies, FailureReplies replies,
-                          RequestLog log, String allowOrigin, boolean formatting) {
+    CompileHandler(CompileService service, RequestParser parser, BodyReader bodies, FailureReplies replies,
+                   RequestLog log, boolean formatting) {
         this.formatting = formatting;
         this.service = service;
         this.parser = parser;
         this.bodies = bodies;
         this.replies = replies;
         this.log = log;
-        this.allowOrigin = allowOrigin;
     }
 
+    /**
+     * POST runs; OPTIONS, a CORS preflight whose headers Jetty's CrossOriginHandler in front (see {@link Router}) has
+     * added, gets 204; any other method 405.
+     */
     void handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
-        response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
-        if (!"*".equals(allowOrigin)) {
-            response.getHeaders().add(HttpHeader.VARY, "Origin");
-        }
         String method = request.getMethod();
         if (HttpMethod.OPTIONS.is(method)) {
-            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS");
-            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type");
-            response.getHeaders().put(HttpHeader.ACCESS_CONTROL_MAX_AGE, "86400");
             response.setStatus(204);
             callback.succeeded();
         } else if (!HttpMethod.POST.is(method)) {
@@ -140,7 +135,7 @@ public final class CompileHandler {
     }
 
     private void answer(Response response, Callback callback, long start, CompileService.Reply reply) {
-        log.record(reply.outcome(), reply.source(), millisSince(start), reply.container());
+        log.record(path(), reply.outcome(), reply.source(), millisSince(start), reply.container());
         Responses.send(response, callback, 200, Responses.JSON, reply.body());
     }
 
@@ -155,8 +150,12 @@ public final class CompileHandler {
             case INTERNAL_ERROR -> LOG.error("internal error", e);
             default -> { }
         }
-        log.record(outcome, "miss", millisSince(start), "");
+        log.record(path(), outcome, "miss", millisSince(start), "");
         replies.failure(response, callback, outcome, e);
+    }
+
+    private String path() {
+        return formatting ? "/fmt" : "/compile";
     }
 
     private static long millisSince(long start) {

@@ -6,10 +6,9 @@ import dev.compilerd.compile.CompileService;
 import dev.compilerd.compile.Releases;
 import dev.compilerd.compile.UnknownReleaseException;
 import dev.compilerd.config.HttpSettings;
-import dev.compilerd.metrics.Metrics;
 import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxInfo;
-import java.time.Clock;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,23 +17,25 @@ import java.util.function.Supplier;
 
 /** Builds the handler tree of compilerd (router, /compile adapter, request log) from its settings; Main wires it. */
 public final class HandlerTree {
-    private final RequestLog requestLog;
     private final Router router;
 
     /**
+     * @param meters         where the request log counts requests
+     * @param scrape         GET /metrics's text
      * @param healthy        whether /healthz answers 200 (false from lameduck on)
      * @param closing        whether responses end their connection (lameduck: move clients off this VM)
      * @param sandboxFailure why containers fail to start, or null: /healthz fails while it is set
      */
-    public HandlerTree(HttpSettings http, CompileService service, ObjectMapper json, Metrics metrics,
-                  Clock clock, BooleanSupplier healthy, BooleanSupplier closing, Supplier<String> sandboxFailure) {
-        this.requestLog = new RequestLog(metrics.registry(), clock);
+    public HandlerTree(HttpSettings http, CompileService service, ObjectMapper json, MeterRegistry meters,
+                       Supplier<String> scrape, BooleanSupplier healthy, BooleanSupplier closing,
+                       Supplier<String> sandboxFailure) {
         RequestParser parser = new RequestParser(json);
         BodyReader bodies = new BodyReader(http.maxRequestBytes(), http.bodyTimeout());
         FailureReplies replies = new FailureReplies(json);
-        CompileHandler compile = new CompileHandler(service, parser, bodies, replies, requestLog, http.allowOrigin(), false);
-        CompileHandler fmt = new CompileHandler(service, parser, bodies, replies, requestLog, http.allowOrigin(), true);
-        this.router = new Router(compile, fmt, healthy, sandboxFailure, closing, new MetricsHandler(metrics::scrape),
+        RequestLog log = new RequestLog(meters);
+        CompileHandler compile = new CompileHandler(service, parser, bodies, replies, log, false);
+        CompileHandler fmt = new CompileHandler(service, parser, bodies, replies, log, true);
+        this.router = new Router(compile, fmt, healthy, sandboxFailure, closing, new MetricsHandler(scrape),
                 versions(service.releases(), json), http.allowOrigin(), http.port(), service.releases().describe());
     }
 
@@ -75,10 +76,5 @@ public final class HandlerTree {
 
     public Router router() {
         return router;
-    }
-
-    /** The request log, which the server closes (flushing its queued lines) after the last request. */
-    public AutoCloseable requestLog() {
-        return requestLog;
     }
 }

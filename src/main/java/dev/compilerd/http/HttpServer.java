@@ -42,7 +42,7 @@ public final class HttpServer {
 
     private volatile boolean draining;
 
-    public HttpServer(String bind, int port, Router routes, int workers, int queue, Duration drainTimeout) {
+    public HttpServer(String bind, int port, Router router, int workers, int queue, Duration drainTimeout) {
         QueuedThreadPool threads = new QueuedThreadPool(workers + 2 * queue + 1 + SELECTORS + SPARE_THREADS, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -57,7 +57,7 @@ public final class HttpServer {
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
         server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
-        server.setHandler(new DrainGuard(new GracefulHandler(routes)));
+        server.setHandler(new DrainGuard(new GracefulHandler(router)));
         server.setStopTimeout(drainTimeout.toMillis());
         // On a JVM exit that is not our own drain (Ctrl-C in development), Jetty stops the server, beans included.
         server.setStopAtShutdown(true);

@@ -1,19 +1,29 @@
 package dev.compilerd.http;
 
+import java.time.Duration;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.CrossOriginHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Routes /compile, /fmt, /healthz, /version, /metrics and / ; everything else is 404. Runs on Jetty's I/O threads and never
- * blocks: /compile hands anything that may wait to the executor. Closes connections once lameduck.
+ * Routes /compile, /fmt, /healthz, /version, /metrics and / ; everything else is 404. /compile, /fmt and /version,
+ * which a playground page calls from another origin, pass through Jetty's CrossOriginHandler. Runs on Jetty's I/O
+ * threads and never blocks: /compile and /fmt hand anything that may wait to the executor. Closes connections once
+ * lameduck.
  */
 public final class Router extends Handler.Abstract.NonBlocking {
+    /** How long a browser may keep a preflight's answer. */
+    static final Duration PREFLIGHT_MAX_AGE = Duration.ofDays(1);
+
     private final CompileHandler compile;
     private final CompileHandler fmt;
     private final BooleanSupplier healthy;
@@ -21,7 +31,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
     private final BooleanSupplier closeConnections;
     private final Handler metrics;
     private final Versions versions;
-    private final String allowOrigin;
+    private final CrossOriginHandler crossOrigin;
     private final String help;
 
     /**
@@ -34,7 +44,6 @@ public final class Router extends Handler.Abstract.NonBlocking {
                   BooleanSupplier closeConnections, Handler metrics, Versions versions, String allowOrigin, int port,
                   String releases) {
         this.versions = versions;
-        this.allowOrigin = allowOrigin;
         this.compile = compile;
         this.fmt = fmt;
         this.healthy = healthy;
@@ -42,6 +51,40 @@ public final class Router extends Handler.Abstract.NonBlocking {
         this.closeConnections = closeConnections;
         this.metrics = metrics;
         this.help = help(port, releases);
+        this.crossOrigin = crossOrigin(allowOrigin, new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                switch (Request.getPathInContext(request)) {
+                    case "/compile" -> compile.handle(request, response, callback);
+                    case "/fmt" -> fmt.handle(request, response, callback);
+                    default -> version(request, response, callback);
+                }
+                return true;
+            }
+        });
+        addBean(crossOrigin); // started and stopped with this handler
+    }
+
+    /**
+     * CORS as Jetty does it: a request from an allowed origin ({@code allowOrigin}, "*" for any) gets it back in
+     * Access-Control-Allow-Origin, and every answer Vary: Origin; preflights reach /compile, which answers 204.
+     */
+    static CrossOriginHandler crossOrigin(String allowOrigin, Handler paths) {
+        CrossOriginHandler cors = new CrossOriginHandler();
+        cors.setAllowedOriginPatterns(Set.of("*".equals(allowOrigin) ? "*" : Pattern.quote(allowOrigin)));
+        cors.setAllowedMethods(Set.of("POST", "OPTIONS"));
+        cors.setAllowedHeaders(Set.of("Content-Type"));
+        cors.setAllowCredentials(false);
+        cors.setPreflightMaxAge(PREFLIGHT_MAX_AGE);
+        cors.setDeliverPreflightRequests(true);
+        cors.setHandler(paths);
+        return cors;
+    }
+
+    @Override
+    public void setServer(Server server) {
+        super.setServer(server);
+        crossOrigin.setServer(server);
     }
 
     /** GET /version's answer for a request's ?v= ("" for the default release). */
@@ -58,8 +101,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
         String path = Request.getPathInContext(request);
         boolean get = HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod());
         switch (path) {
-            case "/compile" -> compile.handle(request, response, callback);
-            case "/fmt" -> fmt.handle(request, response, callback);
+            case "/compile", "/fmt" -> crossOrigin.handle(request, response, callback);
             case "/healthz" -> {
                 if (!get) {
                     methodNotAllowed(response, callback);
@@ -86,14 +128,7 @@ public final class Router extends Handler.Abstract.NonBlocking {
             }
             case "/version" -> {
                 if (get) {
-                    response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
-                    String v = request.getHttpURI().getQuery() == null ? null
-                            : Request.extractQueryParameters(request).getValue("v");
-                    try {
-                        Responses.send(response, callback, 200, Responses.JSON, versions.of(v == null ? "" : v));
-                    } catch (BadRequestException e) {
-                        Responses.text(response, callback, 400, e.getMessage() + "\n");
-                    }
+                    crossOrigin.handle(request, response, callback);
                 } else {
                     methodNotAllowed(response, callback);
                 }
@@ -108,6 +143,17 @@ public final class Router extends Handler.Abstract.NonBlocking {
             default -> Responses.text(response, callback, 404, "not found\n");
         }
         return true;
+    }
+
+    /** GET /version: the answer of the release ?v= names, or a 400 that lists the releases. */
+    private void version(Request request, Response response, Callback callback) {
+        String v = request.getHttpURI().getQuery() == null ? null
+                : Request.extractQueryParameters(request).getValue("v");
+        try {
+            Responses.send(response, callback, 200, Responses.JSON, versions.of(v == null ? "" : v));
+        } catch (BadRequestException e) {
+            Responses.text(response, callback, 400, e.getMessage() + "\n");
+        }
     }
 
     private static void methodNotAllowed(Response response, Callback callback) {

@@ -19,8 +19,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The Prometheus registry and every gauge that reads live state at scrape time (cache, queue, lifecycle, each
- * release's pool, containers); Main binds them, so the lower packages need not know this one.
+ * The one Prometheus registry, on which every meter is registered the same way, by a Micrometer builder: a class
+ * that counts or times its own events (the service, the shared cache, the request log) registers its meters on the
+ * {@link MeterRegistry} Main hands it; state that another package keeps and this one reads at scrape time (cache,
+ * queue, lifecycle, each release's pool, containers) is bound here, by Main, so no lower package knows this one and
+ * the sandbox knows nothing of metrics at all.
  */
 public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

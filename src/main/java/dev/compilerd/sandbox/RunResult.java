@@ -62,11 +62,6 @@ public record RunResult(Ending ending, Build build, Run run, Map<String, Formatt
             took = took == null ? Duration.ZERO : took;
         }
 
-        /** A run that printed {@code stdout} (framed) and exited with {@code exitCode}: for fakes and tests. */
-        public static Run exited(byte[] stdout, int exitCode) {
-            return new Run(stdout, null, false, false, exitCode, "", 0, "", Duration.ZERO);
-        }
-
         static Run ended(int exitCode, Duration took) {
             return new Run(null, null, false, false, exitCode, "", 0, "", took);
         }
@@ -86,11 +81,6 @@ public record RunResult(Ending ending, Build build, Run run, Map<String, Formatt
     /** This result, noting that the module proxy's upstream failed a fetch of its build. */
     public RunResult withModuleFailure() {
         return new RunResult(ending, build, run, formatted, true, container);
-    }
-
-    /** The program built and ran. */
-    public static RunResult ran(Build build, Run run, String container) {
-        return new RunResult(Ending.RUN, build, run, container);
     }
 
     /** The hard deadline ended the container before it reported anything. */

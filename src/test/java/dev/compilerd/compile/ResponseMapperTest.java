@@ -4,6 +4,7 @@ import static dev.compilerd.sandbox.PlaybackFrames.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.compilerd.sandbox.RunResult;
+import dev.compilerd.sandbox.RunResults;
 import dev.compilerd.sandbox.SandboxInfo;
 import dev.compilerd.sandbox.RunResult.Ending;
 import java.time.Duration;
@@ -124,7 +125,7 @@ class ResponseMapperTest {
     void testModeCountsOnlyTopLevelFailures() {
         String out = "=== RUN   TestA\n--- FAIL: TestA (0.00s)\n    --- FAIL: TestA/sub (0.00s)\n"
                 + "--- FAIL: TestB (0.00s)\n    x_test.go:9: --- FAIL: quoted\n--- PASS: TestC (0.00s)\nFAIL\n";
-        RunResult r = ran(RunResult.Run.exited(stream().write(0, out).bytes(), 1), true);
+        RunResult r = ran(RunResults.exited(stream().write(0, out).bytes(), 1), true);
 
         ResponseMapper.Mapped m = mapper.map(r, IMAGE);
 
@@ -179,8 +180,8 @@ class ResponseMapperTest {
     void vetResultsArePassedThrough() {
         RunResult vetFailed = new RunResult(Ending.BUILD, new RunResult.Build("", false, false, true, false,
                 "prog.go:5: unreachable code", Duration.ZERO), null, "c");
-        RunResult vetPassed = RunResult.ran(new RunResult.Build("", false, false, true, true, "", Duration.ZERO),
-                RunResult.Run.exited(null, 0), "c");
+        RunResult vetPassed = RunResults.ran(new RunResult.Build("", false, false, true, true, "", Duration.ZERO),
+                RunResults.exited(null, 0), "c");
 
         assertThat(mapper.map(vetFailed, IMAGE).response().vetErrors()).isEqualTo("prog.go:5: unreachable code");
         assertThat(mapper.map(vetFailed, IMAGE).response().vetOK()).isFalse();
@@ -197,7 +198,7 @@ class ResponseMapperTest {
     }
 
     private static RunResult ran(RunResult.Run run, boolean isTest) {
-        return RunResult.ran(new RunResult.Build("", false, isTest, false, false, "", Duration.ZERO), run, "c");
+        return RunResults.ran(new RunResult.Build("", false, isTest, false, false, "", Duration.ZERO), run, "c");
     }
 
     private static RunResult built(Ending ending, String errors, boolean timedOut) {

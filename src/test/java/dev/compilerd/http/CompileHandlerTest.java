@@ -149,8 +149,8 @@ class CompileHandlerTest extends JettyTestBase {
     @Test
     void versionIsThePlaygroundsShapePlusTheModules() throws Exception {
         start("--allow-origin", "https://play.example");
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/version")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/version"))
+                .header("Origin", "https://play.example").GET().build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://play.example");
@@ -168,9 +168,31 @@ class CompileHandlerTest extends JettyTestBase {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(pre.statusCode()).isEqualTo(204);
         assertThat(pre.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://play.example");
-        assertThat(pre.headers().firstValue("Access-Control-Allow-Methods")).hasValue("POST, OPTIONS");
-        assertThat(post("text/plain", HELLO).headers().firstValue("Access-Control-Allow-Origin"))
-                .hasValue("https://play.example");
+        assertThat(pre.headers().firstValue("Access-Control-Allow-Methods").orElseThrow().split(", ?"))
+                .containsExactlyInAnyOrder("POST", "OPTIONS");
+        assertThat(pre.headers().firstValue("Access-Control-Allow-Headers")).hasValue("Content-Type");
+        HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/compile"))
+                .header("Origin", "https://play.example").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://play.example");
+        assertThat(post.headers().allValues("Vary")).contains("Origin");
+        HttpResponse<String> other = client.send(HttpRequest.newBuilder(uri("/compile"))
+                .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    @Test
+    void anyOriginIsAllowedByDefaultAndOnlyCompileAndVersionAreCrossOrigin() throws Exception {
+        start();
+        HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/compile"))
+                .header("Origin", "https://anywhere.example").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://anywhere.example");
+        assertThat(post.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+        HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(uri("/metrics"))
+                .header("Origin", "https://anywhere.example").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }
 
     @Test

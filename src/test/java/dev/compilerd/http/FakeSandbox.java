@@ -3,6 +3,7 @@ package dev.compilerd.http;
 import dev.compilerd.sandbox.PlaybackFrames;
 import dev.compilerd.sandbox.Program;
 import dev.compilerd.sandbox.RunResult;
+import dev.compilerd.sandbox.RunResults;
 import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxException;
 import dev.compilerd.sandbox.SandboxInfo;
@@ -49,8 +50,8 @@ final class FakeSandbox implements Sandbox {
             }
             byte[] out = PlaybackFrames.stream()
                     .write(0, "ran " + program.files().keySet() + " vet=" + program.vet() + "\n").bytes();
-            return RunResult.ran(new RunResult.Build("", false, false, program.vet(), program.vet(), "", Duration.ZERO),
-                    RunResult.Run.exited(out, 0), "fake-1");
+            return RunResults.ran(new RunResult.Build("", false, false, program.vet(), program.vet(), "", Duration.ZERO),
+                    RunResults.exited(out, 0), "fake-1");
         } finally {
             running.decrementAndGet();
         }

@@ -139,17 +139,44 @@ class CompileIT {
     void secondIdenticalRequestIsACacheHitAndStartsNoContainer() throws Exception {
         String source = "package main\n\nfunc main() { println(\"cache me " + System.nanoTime() + "\") }\n";
         JsonNode first = run(source);
-        double containersBefore = metric("compilerd_pool_hits_total") + metric("compilerd_pool_misses_total");
+        double containersBefore = containersHandedOut();
         double hitsBefore = metric("compilerd_cache_hits_total");
         JsonNode second = run(source);
         assertThat(second).isEqualTo(first);
         assertThat(metric("compilerd_cache_hits_total")).isEqualTo(hitsBefore + 1);
-        assertThat(metric("compilerd_pool_hits_total") + metric("compilerd_pool_misses_total"))
-                .as("containers handed out").isEqualTo(containersBefore);
+        assertThat(containersHandedOut()).as("containers handed out").isEqualTo(containersBefore);
         // The request log's writer flushes its buffered lines once it has written all there was.
         await().atMost(Duration.ofSeconds(5)).until(() -> server.log().contains(
                 "POST /compile status=200 cache=hit outcome=cached"));
         assertThat(metric("compilerd_request_log_dropped_total")).isZero();
+    }
+
+    @Test
+    void theVmsJsonLogWritesEachRequestAsOneObjectWithCloudLoggingsFields() throws Exception {
+        try (ServerProcess json = ServerProcess.start(List.of("-Dlogback.configurationFile=logback-json.xml"),
+                "compilerd-it-jsonlog", "--pool", "0")) {
+            assertThat(json.compile("-- ../evil.go --\npackage main\n").body()).contains("invalid file name");
+            await().atMost(Duration.ofSeconds(5)).until(() -> json.log().contains("\"outcome\":\"invalid\""));
+            String line = json.log().lines().filter(l -> l.contains("\"outcome\":\"invalid\"")).findFirst()
+                    .orElseThrow();
+            JsonNode j = ServerProcess.JSON.readTree(line);
+            assertThat(j.get("severity").asText()).isEqualTo("INFO");
+            assertThat(j.get("message").asText()).startsWith("POST /compile status=200 cache=miss outcome=invalid ms=");
+            assertThat(j.get("status").asInt()).isEqualTo(200);
+            assertThat(j.get("ms").isNumber()).isTrue();
+            assertThat(j.get("container").asText()).isEqualTo("-");
+            assertThat(j.has("time")).isTrue();
+            assertThat(json.log().lines().filter(l -> l.contains("serving on")).findFirst().orElseThrow())
+                    .startsWith("{\"severity\":\"INFO\"");
+            json.stopCleanly();
+        }
+    }
+
+    /** Containers the default release's pool handed out, warm or started for the request. */
+    static double containersHandedOut() throws Exception {
+        String release = ServerProcess.JSON.readTree(server.get("/version").body()).get("Release").asText();
+        String label = "release=\"" + release + "\"";
+        return server.metric("compilerd_pool_hits_total", label) + server.metric("compilerd_pool_misses_total", label);
     }
 
     static double metric(String name) throws Exception {

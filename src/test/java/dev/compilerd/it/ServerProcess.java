@@ -38,7 +38,12 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the jar with dev-safe defaults (no lifetime, no halt) plus {@code flags}; waits until it serves. */
     static ServerProcess start(String prefix, String... flags) throws Exception {
-        ServerProcess s = launch(prefix, flags);
+        return start(List.of(), prefix, flags);
+    }
+
+    /** As {@link #start(String, String...)}, with JVM options (such as the VM's logging configuration). */
+    static ServerProcess start(List<String> jvmOptions, String prefix, String... flags) throws Exception {
+        ServerProcess s = launch(jvmOptions, prefix, flags);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             Matcher m = SERVING.matcher(s.log);
@@ -57,8 +62,13 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the jar without waiting for it to serve (for tests of refusing to start). */
     static ServerProcess launch(String prefix, String... flags) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", jar(), "--port", "0", "--bind", "127.0.0.1", "--container-prefix", prefix,
+        return launch(List.of(), prefix, flags);
+    }
+
+    private static ServerProcess launch(List<String> jvmOptions, String prefix, String... flags) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar(), "--port", "0", "--bind", "127.0.0.1", "--container-prefix", prefix,
                 "--lifetime-max", "0", "--halt=false", "--lameduck", "1s"));
         cmd.addAll(List.of(flags));
         return new ServerProcess(prefix, new ProcessBuilder(cmd).redirectErrorStream(true).start());

@@ -1,30 +1,26 @@
 package dev.compilerd.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.KeyValuePair;
 
+/** Log escaping, and the lines the two shipped configurations write (the text one and the VM's JSON one). */
 class LoggingTest {
-    private final LoggerContext context = context();
-    private final Logger logger = context.getLogger("dev.compilerd.requests");
-
-    private static LoggerContext context() {
-        LoggerContext c = new LoggerContext();
-        c.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
-        return c;
-    }
+    private static final String REQUESTS = "dev.compilerd.requests";
+    private static final long TIME = Instant.parse("2026-11-22T23:11:13.217Z").toEpochMilli();
 
     @Test
     void untrustedTextBecomesOneVisibleBoundedLine() {
@@ -35,12 +31,8 @@ class LoggingTest {
     }
 
     @Test
-    void jsonLayoutWritesOneObjectPerLineWithCloudLoggingsFieldsAndTheEventsPairs() throws Exception {
-        LoggingEvent e = new LoggingEvent("x", logger, Level.WARN, "two\nlines {}", null, new Object[] {"here"});
-        e.addKeyValuePair(new KeyValuePair("status", 503));
-        e.addKeyValuePair(new KeyValuePair("outcome", "busy"));
-
-        String line = new JsonLayout().doLayout(e);
+    void jsonLinesAreOneObjectEachWithCloudLoggingsFieldsAndTheEventsPairs() throws Exception {
+        String line = shipped("/logback-json.xml", c -> generalEncoder(c).apply(warning(c)));
 
         assertThat(line).endsWith("\n").doesNotContain("\r");
         assertThat(line.strip()).doesNotContain("\n");
@@ -48,104 +40,86 @@ class LoggingTest {
         assertThat(j.get("severity").asText()).isEqualTo("WARNING");
         assertThat(j.get("message").asText()).isEqualTo("two\nlines here");
         assertThat(j.get("status").asInt()).isEqualTo(503);
+        assertThat(j.get("status").isNumber()).isTrue();
         assertThat(j.get("outcome").asText()).isEqualTo("busy");
-        assertThat(j.get("logger").asText()).isEqualTo("dev.compilerd.requests");
-        assertThat(j.has("time")).isTrue();
+        assertThat(j.get("logger").asText()).isEqualTo(REQUESTS);
+        assertThat(j.get("thread").asText()).isEqualTo("http-7");
+        assertThat(Instant.parse(j.get("time").asText()).toEpochMilli()).isEqualTo(TIME);
     }
 
     @Test
-    void logQueueNeverBlocksWritesInOrderAndCountsEveryLineItDrops() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        List<String> written = new CopyOnWriteArrayList<>();
-        LogQueue<String> queue = new LogQueue<>("test-log", 2, Duration.ofMillis(5), line -> {
-            try {
-                release.await(); // a stuck writer (a slow terminal, a full pipe)
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            written.add(line);
-        }, () -> { });
+    void jsonRequestLinesCarryTheFieldsInTheMessageAndAsFieldsOfTheirOwn() throws Exception {
+        String line = shipped("/logback-json.xml", c -> requestEncoder(c).apply(request(c)));
 
-        assertThat(queue.offer("first")).isTrue(); // taken by the writer, which then waits
-        await().until(() -> queue.waiting() == 0);
-        int taken = 0;
-        for (int i = 0; i < 10; i++) {
-            taken += queue.offer("line " + i) ? 1 : 0; // 2 fit, 8 are dropped, none blocks
-        }
-
-        assertThat(taken).isEqualTo(2);
-        assertThat(queue.dropped()).isEqualTo(8);
-        release.countDown();
-        await().until(() -> written.size() == 3);
-        assertThat(written).containsExactly("first", "line 0", "line 1");
-        assertThat(queue.offer("after")).isTrue(); // room again once lines are taken
-        queue.close(Duration.ofSeconds(5)); // close writes what is queued
-        assertThat(written).endsWith("after");
-        assertThat(queue.offer("too late")).isFalse();
-        assertThat(queue.dropped()).isEqualTo(9);
+        JsonNode j = new ObjectMapper().readTree(line);
+        assertThat(j.get("severity").asText()).isEqualTo("INFO");
+        assertThat(j.get("message").asText())
+                .isEqualTo("POST /compile status=200 cache=hit outcome=cached ms=3 container=-");
+        assertThat(j.get("status").asInt()).isEqualTo(200);
+        assertThat(j.get("ms").isNumber()).isTrue();
+        assertThat(j.get("cache").asText()).isEqualTo("hit");
+        assertThat(j.get("container").asText()).isEqualTo("-");
+        assertThat(j.get("time").asText()).isEqualTo("2026-11-22T23:11:13.217Z");
     }
 
     @Test
-    void aLineTheWriterCannotWriteIsCountedAndTheWriterGoesOn() throws Exception {
-        List<String> written = new CopyOnWriteArrayList<>();
-        LogQueue<String> queue = new LogQueue<>("test-log", 10, Duration.ofMillis(5), line -> {
-            if (line.equals("bad")) {
-                throw new IllegalStateException("cannot format");
-            }
-            written.add(line);
-        }, () -> { });
-        queue.offer("bad");
-        queue.offer("good");
-        queue.close(Duration.ofSeconds(5));
-        assertThat(written).containsExactly("good");
-        assertThat(queue.dropped()).isEqualTo(1);
+    void textLinesAreOneReadableLineWithTheRequestFieldsAfterTheMessage() throws Exception {
+        String request = shipped("/logback.xml", c -> requestEncoder(c).apply(request(c)));
+        String other = shipped("/logback.xml", c -> generalEncoder(c).apply(warning(c)));
+
+        assertThat(request).matches("\\d\\d:\\d\\d:\\d\\d\\.217 \\[http-7\\] INFO  requests - "
+                + "POST /compile status=200 cache=hit outcome=cached ms=3 container=-\n");
+        assertThat(other).matches("\\d\\d:\\d\\d:\\d\\d\\.217 \\[http-7\\] WARN  requests - two\nlines here\n");
     }
 
-    @Test
-    void aWriterAsleepAfterAQuietSpellWakesForTheNextLine() throws Exception {
-        List<String> written = new CopyOnWriteArrayList<>();
-        LogQueue<String> queue = new LogQueue<>("test-log", 10, Duration.ofMillis(1), written::add, () -> { });
+    /** What {@code write} makes with a context configured from the shipped file {@code resource}. */
+    private static String shipped(String resource, Function<LoggerContext, byte[]> write) throws Exception {
+        LoggerContext c = new LoggerContext();
+        JoranConfigurator joran = new JoranConfigurator();
+        joran.setContext(c);
+        joran.doConfigure(LoggingTest.class.getResource(resource));
         try {
-            queue.offer("before");
-            await().until(() -> queue.asleep() && written.size() == 1); // then no line for a few polls
-            assertThat(written).containsExactly("before");
-            queue.offer("after");
-            await().atMost(Duration.ofSeconds(2)).until(() -> written.size() == 2);
-            assertThat(written).containsExactly("before", "after");
+            return new String(write.apply(c), StandardCharsets.UTF_8);
         } finally {
-            queue.close(Duration.ofSeconds(5));
+            c.stop();
         }
-        assertThat(queue.dropped()).isZero();
     }
 
-    @Test
-    void linesOfferedWhileTheWriterFallsAsleepAreAllWritten() throws Exception {
-        List<String> written = new CopyOnWriteArrayList<>();
-        LogQueue<String> queue = new LogQueue<>("test-log", 10_000, Duration.ofMillis(1), written::add, () -> { });
-        int threads = 4;
-        int lines = 300;
-        Thread[] offerers = new Thread[threads];
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            offerers[t] = new Thread(() -> {
-                java.util.Random random = new java.util.Random(id);
-                for (int i = 0; i < lines; i++) {
-                    // Pauses around the writer's few polls: it keeps going to sleep while lines arrive.
-                    java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(8_000_000));
-                    queue.offer(id + ":" + i);
-                }
-            });
-            offerers[t].start();
-        }
-        for (Thread t : offerers) {
-            t.join();
-        }
-        try {
-            // Without close: a line stranded by a missed wake-up would never be written.
-            await().atMost(Duration.ofSeconds(5)).until(() -> written.size() == threads * lines);
-        } finally {
-            queue.close(Duration.ofSeconds(5));
-        }
-        assertThat(queue.dropped()).isZero();
+    /** The encoder of the appender every logger but the request log writes through. */
+    private static Function<ILoggingEvent, byte[]> generalEncoder(LoggerContext c) {
+        OutputStreamAppender<ILoggingEvent> a = (OutputStreamAppender<ILoggingEvent>)
+                c.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
+        return a.getEncoder()::encode;
+    }
+
+    /** The encoder of the appender the request log's asynchronous appender writes through. */
+    private static Function<ILoggingEvent, byte[]> requestEncoder(LoggerContext c) {
+        CountingAsyncAppender async = (CountingAsyncAppender) c.getLogger(REQUESTS).getAppender("REQUESTS");
+        OutputStreamAppender<ILoggingEvent> a = (OutputStreamAppender<ILoggingEvent>)
+                async.getAppender("REQUEST_LINES");
+        return a.getEncoder()::encode;
+    }
+
+    private static LoggingEvent warning(LoggerContext c) {
+        LoggingEvent e = new LoggingEvent("x", c.getLogger(REQUESTS), Level.WARN, "two\nlines {}", null,
+                new Object[] {"here"});
+        e.setTimeStamp(TIME);
+        e.setThreadName("http-7");
+        e.addKeyValuePair(new KeyValuePair("status", 503));
+        e.addKeyValuePair(new KeyValuePair("outcome", "busy"));
+        return e;
+    }
+
+    /** A request line as RequestLog logs it. */
+    private static LoggingEvent request(LoggerContext c) {
+        LoggingEvent e = new LoggingEvent("x", c.getLogger(REQUESTS), Level.INFO, "POST /compile", null, null);
+        e.setTimeStamp(TIME);
+        e.setThreadName("http-7");
+        e.addKeyValuePair(new KeyValuePair("status", 200));
+        e.addKeyValuePair(new KeyValuePair("cache", "hit"));
+        e.addKeyValuePair(new KeyValuePair("outcome", "cached"));
+        e.addKeyValuePair(new KeyValuePair("ms", 3L));
+        e.addKeyValuePair(new KeyValuePair("container", "-"));
+        return e;
     }
 }
