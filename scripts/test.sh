@@ -17,11 +17,18 @@ cloud-init schema --config-file vm/cloud-init.yaml
 
 mapfile -t releases < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' docker/playground/releases)
 for go in "${releases[@]}"; do
-  echo "==> runner tests (go vet, go test) inside the Go $go sandbox image, which has Go"
+  echo "==> runner tests (gofmt, go vet, go test) inside the Go $go sandbox image, which has Go"
   docker run --rm --network=none --user 0:0 -v "$PWD/docker/playground/runner:/src:ro" -w /src \
     -e GOCACHE=/gocache -e GOPATH=/tmp/gopath -e GOFLAGS=-mod=mod -e GOTOOLCHAIN=local -e CGO_ENABLED=0 \
     -e PATH=/usr/local/go/bin:/usr/bin:/bin --entrypoint sh "${COMPILERD_IMAGE_REPO:-compilerd/playground}:go$go" \
-    -c 'go vet ./... && go test -count=1 ./...'
+    -c 'test -z "$(gofmt -l .)" || { gofmt -l . >&2; exit 1; }; go vet ./... && go test -count=1 ./...'
+  echo "==> playfmt tests inside the Go $go sandbox image, against its baked modules"
+  docker run --rm --network=none --user 0:0 -v "$PWD/docker/playground/fmt:/src:ro" --entrypoint sh \
+    -e GOCACHE=/gocache -e GOPATH=/tmp/gopath -e GOFLAGS=-mod=mod -e GOTOOLCHAIN=local -e CGO_ENABLED=0 \
+    -e GOPROXY=file:///usr/local/lib/compilerd/gomod/cache/download -e GOSUMDB=off \
+    -e PATH=/usr/local/go/bin:/usr/bin:/bin "${COMPILERD_IMAGE_REPO:-compilerd/playground}:go$go" \
+    -c 'cp -r /src /tmp/fmt && cd /tmp/fmt && test -z "$(gofmt -l .)" && go mod tidy 2>/dev/null \
+        && go vet ./... && go test -count=1 ./...'
 done
 
 echo "==> Prometheus rules (promtool check and test)"

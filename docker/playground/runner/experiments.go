@@ -1,10 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,53 +58,53 @@ func leadingExperiments(src string) []string {
 	return exp
 }
 
-// experimentCache is the build cache of a program whose experiments the image did not prebuild: new
-// entries go here, the prebuilt ones are linked in (layerCache).
-const experimentCache = "/tmp/gocache"
-
-// experimentEnv is the build tools' environment for a program with GOEXPERIMENT=exp. Most packages do
-// not depend on an experiment, so the prebuilt cache serves them: read-only as it is when the image
-// prebuilt these experiments (warming: the image build itself), else beneath a writable cache.
-func experimentEnv(exp string, warming bool) ([]string, error) {
-	if warming || prebuiltExperiments(exp) {
-		return toolEnvWith("GOEXPERIMENT=" + exp), nil
-	}
-	if err := layerCache(experimentCache, prebuiltCache); err != nil {
-		return nil, fmt.Errorf("preparing the build cache: %v", err)
-	}
-	return toolEnvWith("GOEXPERIMENT="+exp, "GOCACHE="+experimentCache), nil
+// experimentEnv is env with GOEXPERIMENT=exp: most packages do not depend on an experiment, so the
+// prebuilt cache (beneath the layered one) still serves them, and the image prebuilds the experiments
+// of WARM_EXPERIMENTS whole.
+func experimentEnv(env []string, exp string) []string {
+	return envWith(env, "GOEXPERIMENT="+exp)
 }
 
-// prebuiltExperiments reports whether the image prebuilt every experiment exp names.
-func prebuiltExperiments(exp string) bool {
-	ix, err := readIndex()
-	if err != nil {
-		return false
-	}
-	for _, name := range strings.Split(exp, ",") {
-		if !slices.Contains(ix.Experiments, strings.TrimSpace(name)) {
-			return false
+// layeredCache is the go command's build cache in a run: a writable cache in /tmp over the prebuilt one
+// (layerCache), since the go command writes to its cache whatever it has not seen (the program's vet
+// answer, a downloaded module's index, a package of the program's own); the prebuilt cache stays
+// read-only, and an incomplete read-only cache fails in misleading ways.
+const layeredCache = "/tmp/gocache"
+
+// layerCacheFlag makes the runner build the layered cache as the build tools' uid, so they own it.
+const layerCacheFlag = "-layer-cache"
+
+// withLayeredCache is env with GOCACHE the layered cache, made (once per run) by the build tools' uid
+// within the deadline.
+func withLayeredCache(env []string, deadline time.Time) ([]string, error) {
+	if _, err := os.Stat(layeredCache); err != nil {
+		if out, ok, timedOut := runTool(time.Until(deadline), toolEnv, runnerPath, layerCacheFlag, layeredCache,
+			prebuiltCache); !ok {
+			if timedOut {
+				return nil, errors.New(buildTimeoutError)
+			}
+			return nil, fmt.Errorf("preparing the build cache: %s", strings.TrimSpace(string(out)))
 		}
 	}
-	return true
+	return envWith(env, "GOCACHE="+layeredCache), nil
 }
 
 // layerCache makes dst a build cache that holds links to every entry of the read-only cache src in
-// directories the build tools may write to, so the go command reuses src and adds what it builds. The
-// trim stamp is fresh, so the go command never prunes the links as old entries.
+// directories of its own, so the go command reuses src and adds what it builds. The trim stamp is fresh,
+// so the go command never prunes the links as old entries. Runs as the build tools' uid.
 func layerCache(dst, src string) error {
 	dirs, err := os.ReadDir(src)
 	if err != nil {
 		return err
 	}
-	if err := makeToolDir(dst); err != nil {
+	if err := os.Mkdir(dst, 0o755); err != nil {
 		return err
 	}
 	for _, d := range dirs {
 		if !d.IsDir() {
 			continue
 		}
-		if err := makeToolDir(filepath.Join(dst, d.Name())); err != nil {
+		if err := os.Mkdir(filepath.Join(dst, d.Name()), 0o755); err != nil {
 			return err
 		}
 		entries, err := os.ReadDir(filepath.Join(src, d.Name()))
@@ -117,25 +117,5 @@ func layerCache(dst, src string) error {
 			}
 		}
 	}
-	stamp := filepath.Join(dst, "trim.txt")
-	if err := os.WriteFile(stamp, []byte(strconv.FormatInt(time.Now().Unix(), 10)+"\n"), 0o644); err != nil {
-		return err
-	}
-	return giveToTools(stamp)
-}
-
-// makeToolDir creates dir for the build tools' uid.
-func makeToolDir(dir string) error {
-	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
-		return err
-	}
-	return giveToTools(dir)
-}
-
-// giveToTools makes path the build tools' own (inside the sandbox; outside it they are the runner).
-func giveToTools(path string) error {
-	if ids.builder == nil {
-		return nil
-	}
-	return os.Lchown(path, int(ids.builder.Uid), int(ids.builder.Gid))
+	return os.WriteFile(filepath.Join(dst, "trim.txt"), []byte(strconv.FormatInt(time.Now().Unix(), 10)+"\n"), 0o644)
 }

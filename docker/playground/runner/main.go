@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,7 @@ const (
 	defaultOutput = 64 << 10
 	workDir       = "/tmp/play"
 	binaryPath    = "/tmp/play.bin"
-	prebuiltCache = "/gocache" // the go command's build cache, filled at image build, read-only at run time
+	prebuiltCache = "/gocache"     // the go command's build cache, filled at image build, read-only at run time
 	progName      = "prog.go"      // the playground's name for the program's main file
 	progTestName  = "prog_test.go" // what prog.go becomes in test mode, as in the playground
 )
@@ -39,7 +40,7 @@ type Header struct {
 	BuildTimeoutMs int64             `json:"buildTimeoutMs"`
 	RunTimeoutMs   int64             `json:"runTimeoutMs"`
 	OutputLimit    int               `json:"outputLimit"`
-	AddressSpace   int64             `json:"addressSpace"` // the program's RLIMIT_AS in bytes; 0 = none
+	AddressSpace   int64             `json:"addressSpace"`  // the program's RLIMIT_AS in bytes; 0 = none
 	Fmt            *FmtRequest       `json:"fmt,omitempty"` // format the files instead (format.go)
 	// Modules turns the module relay on: the go command may fetch any module through the server (relay.go).
 	Modules *ModuleSettings `json:"modules,omitempty"`
@@ -83,6 +84,12 @@ func main() {
 			return
 		case "-warm":
 			exitOn("warm-up", warm(os.Args[2:]))
+			return
+		case layerCacheFlag:
+			if len(os.Args) != 4 {
+				exitOn("layering the build cache", errors.New("usage: runner -layer-cache DST SRC"))
+			}
+			exitOn("layering the build cache", layerCache(os.Args[2], os.Args[3]))
 			return
 		}
 	}
@@ -257,13 +264,19 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest bool, m
 	var plan *direct
 	if exp := experiments(files); exp != "" {
 		// The go command builds it (and names an unknown experiment in its own words).
-		var err error
-		if env, err = experimentEnv(exp, h.noFast); err != nil {
-			res.Phase, res.Errors = "setup", err.Error()
-			return false
-		}
+		env = experimentEnv(env, exp)
 	} else if !h.noFast {
 		plan = planDirect(files, isTest)
+	}
+	if !h.noFast && (plan == nil || h.Vet) { // the go command will run (at image build, it fills the cache)
+		var err error
+		if env, err = withLayeredCache(env, deadline); err != nil {
+			res.Phase, res.Errors = "setup", err.Error()
+			if err.Error() == buildTimeoutError {
+				res.Phase, res.TimedOut = "build", true
+			}
+			return false
+		}
 	}
 	if h.Modules != nil && ch != nil {
 		r, err := startRelay(ch.in, ch.out)

@@ -39,10 +39,10 @@ func TestTheRelayServesTheGoCommandFromTheServersAnswersUntilItCloses(t *testing
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
 	for path, want := range map[string]string{
-		"golang.org/x/tour/@v/list":          "200 answer to golang.org/x/tour/@v/list",
-		"example.com/!upper/@v/v1.0.0.info":  "200 answer to example.com/!upper/@v/v1.0.0.info",
-		"example.com/missing/@v/list":        "404 not found: example.com/missing/@v/list",
-		"sumdb/sum.golang.org/supported":     "200 answer to sumdb/sum.golang.org/supported",
+		"golang.org/x/tour/@v/list":         "200 answer to golang.org/x/tour/@v/list",
+		"example.com/!upper/@v/v1.0.0.info": "200 answer to example.com/!upper/@v/v1.0.0.info",
+		"example.com/missing/@v/list":       "404 not found: example.com/missing/@v/list",
+		"sumdb/sum.golang.org/supported":    "200 answer to sumdb/sum.golang.org/supported",
 	} {
 		resp, err := client.Get(r.proxyURL() + "/" + path)
 		if err != nil {

@@ -272,7 +272,9 @@ func writeIndex(ix *packageIndex) error {
 // goCommand runs the go command with the tools' environment and returns its standard output.
 func goCommand(args ...string) ([]byte, error) { return goCommandIn("", args...) }
 
-func goCommandIn(dir string, args ...string) ([]byte, error) { return goCommandEnv(toolEnv, dir, args...) }
+func goCommandIn(dir string, args ...string) ([]byte, error) {
+	return goCommandEnv(toolEnv, dir, args...)
+}
 
 func goCommandEnv(env []string, dir string, args ...string) ([]byte, error) {
 	cmd := exec.Command(goTool, args...)
