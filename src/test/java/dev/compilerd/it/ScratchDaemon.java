@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A second Docker daemon with its own storage, state and containerd, started by the test: a host that has none of
  * this machine's images, as a fresh VM has none, so a pull really transfers and unpacks every layer. It registers
- * runsc exactly as this machine's daemon does, has no bridge and touches no iptables, and is removed afterwards
- * with everything it stored.
+ * runsc exactly as this machine's daemon does and touches no iptables or sysctl. Its default bridge is one of its
+ * own (an address in 198.18.0.0/15, the benchmarking range no Docker pool uses): with --bridge=none dockerd would
+ * delete the host's docker0, which belongs to this machine's daemon. Removed afterwards with all it stored.
  */
 final class ScratchDaemon implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -26,15 +29,21 @@ final class ScratchDaemon implements AutoCloseable {
 
     private final Path dataRoot;
     private final Path execRoot;
+    private final String bridge;
     private final Process dockerd;
 
-    private ScratchDaemon(Path dataRoot, Path execRoot, Process dockerd) {
+    private ScratchDaemon(Path dataRoot, Path execRoot, String bridge, Process dockerd) {
         this.dataRoot = dataRoot;
         this.execRoot = execRoot;
+        this.bridge = bridge;
         this.dockerd = dockerd;
     }
 
     static ScratchDaemon start() throws Exception {
+        int n = new SecureRandom().nextInt(1 << 16);
+        String bridge = "cit" + HexFormat.of().toHexDigits((short) n); // an interface name has at most 15 characters
+        Commands.ok(Map.of(), List.of("ip", "link", "add", "name", bridge, "type", "bridge"));
+        Commands.ok(Map.of(), List.of("ip", "addr", "add", "198.18." + (n & 0xff) + ".1/24", "dev", bridge));
         Path dataRoot = Files.createTempDirectory(Path.of("/var/tmp"), "compilerd-it-daemon-");
         // A unix socket path must stay short: the exec root holds containerd's sockets too.
         Path execRoot = Files.createTempDirectory(Path.of("/run"), "cit-");
@@ -49,9 +58,9 @@ final class ScratchDaemon implements AutoCloseable {
         Process dockerd = new ProcessBuilder("dockerd", "--data-root", dataRoot.resolve("root").toString(),
                 "--exec-root", execRoot.resolve("exec").toString(), "--pidfile", execRoot.resolve("pid").toString(),
                 "-H", "unix://" + execRoot.resolve("sock"), "--config-file", configFile.toString(),
-                "--bridge=none", "--iptables=false", "--ip-masq=false")
+                "--bridge=" + bridge, "--iptables=false", "--ip-masq=false", "--ip-forward=false")
                 .redirectErrorStream(true).redirectOutput(dataRoot.resolve("dockerd.log").toFile()).start();
-        ScratchDaemon d = new ScratchDaemon(dataRoot, execRoot, dockerd);
+        ScratchDaemon d = new ScratchDaemon(dataRoot, execRoot, bridge, dockerd);
         try {
             await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
                 if (!dockerd.isAlive()) {
@@ -99,6 +108,7 @@ final class ScratchDaemon implements AutoCloseable {
             }
         } finally {
             Commands.ok(Map.of(), List.of("rm", "-rf", "--one-file-system", dataRoot.toString(), execRoot.toString()));
+            Commands.ok(Map.of(), List.of("ip", "link", "del", bridge));
         }
     }
 }
