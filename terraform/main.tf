@@ -51,9 +51,9 @@ locals {
   tag = "compilerd"
 }
 
-# The VMs' identity: may write logs and metrics, nothing else. The narrow scopes below are a second
-# fence; storage-ro only matters when release_url is a private Cloud Storage object (then grant this
-# account roles/storage.objectViewer on that bucket).
+# The VMs' identity: may write logs and metrics and read the sandbox images (registry.tf), nothing else.
+# The narrow scopes below are a second fence; storage-ro is what Artifact Registry asks of a reader, and
+# lets the VM fetch a private release object (grant this account roles/storage.objectViewer on that bucket).
 resource "google_service_account" "compilerd" {
   account_id   = "compilerd-vm"
   display_name = "compilerd VMs"
