@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 /** The real compilerd jar in its own process, on a free loopback port, with its own container prefix. */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern SERVING = Pattern.compile("serving on [^:]+:(\\d+)\\b");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** Two releases' first containers, on a busy 2-core machine and (ImageRegistryIT) an image read cold, fit. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
