@@ -19,7 +19,7 @@ Sets up this host for compilerd (run as root; safe to run again).
                       (vm/gvisor.pin) from its bucket ($COMPILERD_GVISOR_URL overrides the address),
                       falling back to Debian's runsc, loudly, when that fails
   --build             also install what builds the server (JDK 17, Maven)
-  --dev               --build plus the test tools (shellcheck, cloud-init)
+  --dev               --build plus the test tools (shellcheck, cloud-init, docker-registry)
   --image REPO        sandbox image repository: each Go release X.Y of docker/playground/releases
                       becomes REPO:goX.Y (default: $COMPILERD_IMAGE_REPO or compilerd/playground)
   --base-image IMAGE  base image for the sandbox Dockerfile; when unset, one is built with
@@ -410,7 +410,7 @@ lock_entries() {
 # checks every manifest and layer it pulls against the digest, so a digest the registry does not have, or
 # content that does not hash to it, fails the pull; the image's own label must name the line's release.
 pull_images() {
-  local lock=$1 entries name ref t0 label err
+  local lock=$1 entries name ref t0 label err why
   entries="$(lock_entries "$lock")"
   err="$(mktemp)"
   while read -r name ref; do
@@ -419,8 +419,11 @@ pull_images() {
       step "$name: $ref already present"
     else
       step "$name: pulling $ref"
-      docker pull -q "$ref" >/dev/null 2>"$err" \
-        || { rm -f "$err"; die "refusing $name: cannot pull $ref ($(tr '\n' ' ' <"$err"))"; }
+      if ! docker pull -q "$ref" >/dev/null 2>"$err"; then
+        why="$(tr '\n' ' ' <"$err")"
+        rm -f "$err"
+        die "refusing $name: cannot pull $ref (${why% })"
+      fi
     fi
     label="$(docker image inspect -f '{{ index .Config.Labels "compilerd.source" }}' "$ref")"
     [[ "$label" == *"-$name" ]] \
