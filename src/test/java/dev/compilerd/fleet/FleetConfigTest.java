@@ -26,13 +26,18 @@ class FleetConfigTest extends FleetTestBase {
     }
 
     @Test
-    void autohealingUsesTheAutohealingCheckOnHealthzAndWaitsOutTheFirstBoot() {
+    void autohealingAndTheAutoscalerWaitOutTheMeasuredFirstBootOnHealthz() {
         Map<String, Object> policy = autohealingPolicy();
         assertThat(tf.resolve(policy.get("health_check")))
                 .isEqualTo("google_compute_health_check.autohealing.id");
         assertRequestsHealthzOnServerPort(autohealingCheck());
-        // startup.sh installs Docker + runsc and builds the sandbox image before /healthz can pass.
-        assertThat(tf.number(policy.get("initial_delay_sec"))).isGreaterThanOrEqualTo(600);
+        // The measured boot (packages, the pulled images, the server's start) plus half again, for both.
+        long firstBoot = tf.number(policy.get("initial_delay_sec"));
+        assertThat(firstBoot).isEqualTo(tf.number("local.first_boot_sec"))
+                .isGreaterThanOrEqualTo(tf.number("local.boot_estimate_sec") * 3 / 2);
+        Map<String, Object> scaling = tf.block(tf.resource("google_compute_region_autoscaler", "compilerd"),
+                "autoscaling_policy");
+        assertThat(tf.number(scaling.get("cooldown_period"))).as("autoscaler cooldown").isEqualTo(firstBoot);
     }
 
     @Test
