@@ -25,7 +25,7 @@ locals {
 
   # First boot, pull path (README.md "Boot time"): Google starts the VM (~30 s, not measurable off GCE),
   # gce-startup.sh and startup.sh install cloud-init, Docker and a JRE from Debian (77 CPU-seconds), then
-  # startup.sh pulls the release's images by digest and the server starts: 105-191 s (median 125) from the
+  # startup.sh pulls the release's images by digest and the server starts: 65-191 s (median 108) from the
   # recipe's start to a healthy /healthz on a busy 2-core machine. About 240 s in all; autohealing and the
   # autoscaler ignore a new VM for 1.5 times that. (Building the images at boot took 600 s: debootstrap
   # and Go's std pre-built once per release.)
