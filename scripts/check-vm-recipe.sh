@@ -51,5 +51,18 @@ if grep -Eq '^==> (installing|creating|registering)' <<<"$second_log"; then
   echo "$second_log" >&2
   exit 1
 fi
-echo "check-vm-recipe: user, sudoers, unit and environment installed; a second run changed nothing"
+# What vm/startup.sh --vm --images does last (ImageRegistryIT proves the pull itself): the server reads the
+# installed lock through COMPILERD_IMAGES, and the instance settings stay.
+trap 'vm/install-unit.sh >/dev/null; vm/instance-env.sh >/dev/null' EXIT
+vm/install-unit.sh --images /etc/compilerd/images.lock >/dev/null
+grep -qx 'COMPILERD_IMAGES="/etc/compilerd/images.lock"' /etc/default/compilerd \
+  || { echo "check-vm-recipe: install-unit.sh --images did not point the server at the lock" >&2; exit 1; }
+grep -qxF "${cache_setting%%=*}=\"${cache_setting#*=}\"" /etc/default/compilerd \
+  || { echo "check-vm-recipe: install-unit.sh --images dropped the instance settings" >&2; exit 1; }
+[[ "$(vm/install-unit.sh --images /etc/compilerd/images.lock)" != *"installing /etc/default/compilerd"* ]] \
+  || { echo "check-vm-recipe: install-unit.sh --images rewrote an environment that had not changed" >&2; exit 1; }
+vm/install-unit.sh >/dev/null
+! grep -q '^COMPILERD_IMAGES=' /etc/default/compilerd \
+  || { echo "check-vm-recipe: without --images the server still reads a lock" >&2; exit 1; }
+echo "check-vm-recipe: user, sudoers, unit and environment installed; a second run changed nothing; --images wired"
 scripts/check-sudo-boundary.sh

@@ -9,11 +9,14 @@ vm/startup.sh --dev
 
 echo "==> shellcheck"
 shopt -s nullglob
-shellcheck vm/*.sh vm/compilerd-docker scripts/*.sh terraform/*.sh bench/*.sh monitoring/*.sh .ci/run \
+# -x: scripts that source vm/startup.sh for its functions are checked together with it.
+shellcheck -x vm/*.sh vm/compilerd-docker scripts/*.sh terraform/*.sh bench/*.sh monitoring/*.sh .ci/run \
   src/test/resources/fake-docker
 shopt -u nullglob
 echo "==> cloud-init schema"
 cloud-init schema --config-file vm/cloud-init.yaml
+echo "==> the VMs' gVisor install path against a local mirror of gVisor's bucket"
+scripts/check-gvisor-install.sh
 
 mapfile -t releases < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' docker/playground/releases)
 for go in "${releases[@]}"; do
@@ -34,7 +37,7 @@ done
 echo "==> Prometheus rules (promtool check and test)"
 monitoring/check.sh
 
-echo "==> maven verify (unit, handler and integration tests)"
+echo "==> maven verify (unit, handler and integration tests; ImageRegistryIT: the registry and the pull path)"
 # Testcontainers against this local daemon, whose images are built here and never pulled: no Ryuk (its
 # image is not here), no gateway probe (the daemon is on localhost).
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost

@@ -4,12 +4,6 @@
 # README.md says why Memorystore for Redis rather than Memorystore for Valkey, and what a shared
 # cache costs in isolation.
 
-# authorized_network wants the network's full name; var.network may be a name or a self link.
-data "google_compute_network" "vms" {
-  count = var.shared_cache_enabled ? 1 : 0
-  name  = basename(var.network)
-}
-
 resource "google_redis_instance" "shared_cache" {
   count          = var.shared_cache_enabled ? 1 : 0
   name           = "compilerd-cache"
@@ -22,7 +16,8 @@ resource "google_redis_instance" "shared_cache" {
   # Reachable only from the VMs' VPC: DIRECT_PEERING (the default) peers the instance's /29 into
   # the network by itself; PRIVATE_SERVICE_ACCESS uses the network's existing private services
   # access connection (needed with Shared VPC).
-  authorized_network = data.google_compute_network.vms[0].id
+  # authorized_network wants the network's full name (dns.tf reads it); var.network may be a name or a self link.
+  authorized_network = data.google_compute_network.vms.id
   connect_mode       = var.shared_cache_connect_mode
 
   # TLS with server authentication listens on 6378 and the URL becomes rediss://.

@@ -66,7 +66,8 @@ resource "google_compute_firewall" "deny_rest" {
 # in the network at the default priority. Not subject to any rule: the metadata server
 # (169.254.169.254: metadata, DNS, NTP) and replies to admitted connections (health checks, frontends).
 
-# Google APIs through Private Google Access: the release tarball in Cloud Storage.
+# Google APIs through Private Google Access (dns.tf): the release tarball in Cloud Storage, the sandbox images
+# in Artifact Registry (*.pkg.dev) and gVisor's release bucket (storage.googleapis.com).
 resource "google_compute_firewall" "egress_google_apis" {
   name               = "compilerd-allow-egress-google-apis"
   network            = var.network
@@ -81,8 +82,8 @@ resource "google_compute_firewall" "egress_google_apis" {
   }
 }
 
-# The Debian mirror: cloud-init's packages, vm/startup.sh's packages, debootstrap and the apt-get
-# inside the sandbox image's docker build (the build's traffic leaves through the VM's address).
+# The Debian mirror: cloud-init's packages and vm/startup.sh's (Docker, a JRE; runsc only when gVisor's own
+# release cannot be installed). VMs no longer build the sandbox image: README.md says how to bake the rest.
 resource "google_compute_firewall" "egress_debian_mirror" {
   name               = "compilerd-allow-egress-debian-mirror"
   network            = var.network

@@ -23,9 +23,14 @@ locals {
   heal_check_healthy_threshold   = 2
   heal_check_unhealthy_threshold = 6
 
-  # First boot: startup.sh installs docker + runsc, debootstraps a base image and builds the sandbox
-  # image (pre-builds Go's std). Autohealing and the autoscaler ignore a new VM for this long.
-  first_boot_sec = 600
+  # First boot, pull path (README.md "Boot time"): Google starts the VM (~30 s, not measurable off GCE),
+  # gce-startup.sh and startup.sh install cloud-init, Docker and a JRE from Debian (77 CPU-seconds), then
+  # startup.sh pulls the release's images by digest and the server starts: 65-191 s (median 108) from the
+  # recipe's start to a healthy /healthz on a busy 2-core machine. About 240 s in all; autohealing and the
+  # autoscaler ignore a new VM for 1.5 times that. (Building the images at boot took 600 s: debootstrap
+  # and Go's std pre-built once per release.)
+  boot_estimate_sec = 240
+  first_boot_sec    = 360
 
   # vm/compilerd.service TimeoutStopSec: >= lameduck + drain (50 s), and GCE allows a normal
   # shutdown about 90 s before it stops the VM hard, so 60 s fits inside that grace.
@@ -35,11 +40,11 @@ locals {
   # Google deletes every VM this long after it starts, whatever its guest does (a wedged server, a
   # failed halt): the lifetime bound no longer depends on the VM's own software. It must never cut a
   # healthy VM's life short:
-  #     first boot 600 (autohealing's initial delay) + autohealing window 60 (a boot that overruns
+  #     first boot 360 (autohealing's initial delay) + autohealing window 60 (a boot that overruns
   #     the delay is replaced by then) + longest lifetime 3600 + lameduck 20 + drain 30
-  #     + TimeoutStopSec 60 (the poweroff stops the units) = 4370 s, rounded up to 75 min.
+  #     + TimeoutStopSec 60 (the poweroff stops the units) = 4130 s, rounded up to 70 min.
   # The deletion is an ordinary one: systemd still gets SIGTERM and the server still drains.
-  max_run_duration_sec = 4500
+  max_run_duration_sec = 4200
 
   # A regional MIG spreads over 3 zones by default; a fixed surge must be 0 or >= the zone count.
   zone_count = 3
@@ -51,9 +56,9 @@ locals {
   tag = "compilerd"
 }
 
-# The VMs' identity: may write logs and metrics, nothing else. The narrow scopes below are a second
-# fence; storage-ro only matters when release_url is a private Cloud Storage object (then grant this
-# account roles/storage.objectViewer on that bucket).
+# The VMs' identity: may write logs and metrics and read the sandbox images (registry.tf), nothing else.
+# The narrow scopes below are a second fence; storage-ro is what Artifact Registry asks of a reader, and
+# lets the VM fetch a private release object (grant this account roles/storage.objectViewer on that bucket).
 resource "google_service_account" "compilerd" {
   account_id   = "compilerd-vm"
   display_name = "compilerd VMs"

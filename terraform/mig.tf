@@ -54,7 +54,7 @@ resource "google_compute_region_autoscaler" "compilerd" {
   autoscaling_policy {
     min_replicas = var.min_replicas
     max_replicas = var.max_replicas
-    # A booting VM is busy building the sandbox image: do not read its CPU as load.
+    # A booting VM is busy installing packages and unpacking the sandbox images: do not read its CPU as load.
     cooldown_period = local.first_boot_sec
 
     cpu_utilization {

@@ -13,6 +13,11 @@ output "compile_url" {
   value       = "http://${google_compute_forwarding_rule.compilerd.service_name}:${var.port}/compile"
 }
 
+output "image_registry" {
+  description = "REGISTRY for scripts/release-images.sh: the Artifact Registry repository the VMs pull the sandbox images from."
+  value       = local.image_registry
+}
+
 output "service_account_email" {
   description = "Identity of the VMs; grant it roles/storage.objectViewer if the release is a private GCS object."
   value       = google_service_account.compilerd.email

@@ -27,7 +27,7 @@ variable "machine_type" {
 }
 
 variable "vm_image" {
-  description = "Boot image. vm/startup.sh installs docker.io and runsc from Debian, so keep it Debian 12 or later."
+  description = "Boot image. vm/startup.sh installs docker.io, a JRE and (as gVisor's fallback) runsc from Debian, so keep it Debian 12 or later; README.md describes a baked image that needs no installs."
   type        = string
   default     = "debian-cloud/debian-12"
 }
@@ -39,7 +39,7 @@ variable "disk_size_gb" {
 }
 
 variable "release_url" {
-  description = "URL of the release tarball (repo tree with vm/startup.sh and target/compilerd.jar at its top). Changing it rolls the fleet."
+  description = "URL of the release tarball (repo tree with vm/startup.sh, target/compilerd.jar and images.lock at its top). Changing it rolls the fleet."
   type        = string
 }
 
@@ -54,7 +54,7 @@ variable "release_sha256" {
 }
 
 variable "min_replicas" {
-  description = "Fewest VMs. Roughly one in five is booting at any time (10 min boot, then 30-60 min of service)."
+  description = "Fewest VMs. A few percent of them are booting at any time (about 3 min of boot, then 30-60 min of service)."
   type        = number
   default     = 3
 }
@@ -106,7 +106,7 @@ variable "debian_mirror_cidrs" {
 }
 
 variable "google_apis_cidrs" {
-  description = "Where the VMs reach Google APIs (TCP 443): the release in Cloud Storage. Default: private.googleapis.com, which needs Private Google Access on the subnetwork and DNS for googleapis.com pointing at it (README.md)."
+  description = "Where the VMs reach Google APIs (TCP 443): the release in Cloud Storage, the sandbox images in Artifact Registry, gVisor's release bucket. Default: private.googleapis.com, which needs Private Google Access on the subnetwork; dns.tf points googleapis.com and pkg.dev at the first range (README.md)."
   type        = list(string)
   default     = ["199.36.153.8/30"]
 
@@ -114,6 +114,12 @@ variable "google_apis_cidrs" {
     condition     = length(var.google_apis_cidrs) > 0 && alltrue([for c in var.google_apis_cidrs : can(cidrhost(c, 0)) && can(regex("/[1-9][0-9]*$", c))])
     error_message = "google_apis_cidrs must be a non-empty list of CIDRs, none of them 0.0.0.0/0 or ::/0."
   }
+}
+
+variable "private_google_access_dns" {
+  description = "Create private Cloud DNS zones on var.network that send googleapis.com and pkg.dev to var.google_apis_cidrs (dns.tf). Set false when the network already has zones for them."
+  type        = bool
+  default     = true
 }
 
 # --- optional shared result cache (cache.tf) ---

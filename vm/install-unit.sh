@@ -3,6 +3,7 @@
 # Idempotent: a file is written only when its content differs, so a second run changes nothing.
 # Called by vm/startup.sh --vm; run as root. Without systemd (a container, CI) it installs the
 # files and skips daemon-reload/enable, saying so.
+#   vm/install-unit.sh [--images LOCK]   with --images, the server's releases come from that images.lock
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,16 @@ INSTANCE_PREFIX='# --- instance settings'
 step() { echo "==> $*"; }
 die() { echo "install-unit.sh: error: $*" >&2; exit 1; }
 
+images=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --images) images="${2:?--images needs a path}"; shift ;;
+    *) die "unknown argument '$1' (usage: install-unit.sh [--images LOCK])" ;;
+  esac
+  shift
+done
+[[ -z "$images" || "$images" =~ ^/[A-Za-z0-9._/-]+$ ]] || die "--images must be an absolute path, not '$images'"
+
 [[ "$(id -u)" -eq 0 ]] || die "run as root"
 [[ -f "$UNIT_SRC" ]] || die "missing $UNIT_SRC"
 
@@ -32,11 +43,16 @@ install_if_changed() {
   install -D -o root -g root -m "$mode" "$src" "$dst"
 }
 
-# The EnvironmentFile is vm/compilerd.env followed by the instance section already installed (if
-# any): this script owns the first part, vm/instance-env.sh the second, and neither undoes the other.
+# The EnvironmentFile is vm/compilerd.env (plus, on the pull path, the lock the server reads) followed by the
+# instance section already installed (if any): this script owns the first part, vm/instance-env.sh the
+# second, and neither undoes the other.
 env_wanted="$(mktemp)"
 trap 'rm -f "$env_wanted"' EXIT
 cat "$ENV_SRC" > "$env_wanted"
+if [[ -n "$images" ]]; then
+  printf '# The Go releases and their images, pulled by digest (vm/startup.sh --images).\nCOMPILERD_IMAGES="%s"\n' \
+    "$images" >> "$env_wanted"
+fi
 if [[ -f "$ENV_DST" ]]; then
   awk -v p="$INSTANCE_PREFIX" 'index($0, p) == 1 { keep = 1 } keep' "$ENV_DST" >> "$env_wanted"
 fi

@@ -49,6 +49,17 @@ class ReleaseImagesTest {
     }
 
     @Test
+    void aVmNamesItsLockInTheEnvironmentAsVmInstallUnitShWritesIt(@TempDir Path dir) throws Exception {
+        Path lock = dir.resolve("images.lock");
+        Files.writeString(lock, "go1.27 r.example/compilerd/playground@" + DIGEST + "\n");
+
+        Config c = new ConfigParser(Map.of("COMPILERD_IMAGES", lock.toString())).parse();
+
+        assertThat(c.sandbox().releases()).containsExactly(
+                new ReleaseImage("go1.27", "r.example/compilerd/playground@" + DIGEST));
+    }
+
+    @Test
     void aLockLineThatIsNotByDigestOrTheMissingFileIsRefused(@TempDir Path dir) throws Exception {
         Path lock = dir.resolve("images.lock");
         Files.writeString(lock, "go1.27 compilerd/playground:go1.27\n");

@@ -26,13 +26,18 @@ class FleetConfigTest extends FleetTestBase {
     }
 
     @Test
-    void autohealingUsesTheAutohealingCheckOnHealthzAndWaitsOutTheFirstBoot() {
+    void autohealingAndTheAutoscalerWaitOutTheMeasuredFirstBootOnHealthz() {
         Map<String, Object> policy = autohealingPolicy();
         assertThat(tf.resolve(policy.get("health_check")))
                 .isEqualTo("google_compute_health_check.autohealing.id");
         assertRequestsHealthzOnServerPort(autohealingCheck());
-        // startup.sh installs Docker + runsc and builds the sandbox image before /healthz can pass.
-        assertThat(tf.number(policy.get("initial_delay_sec"))).isGreaterThanOrEqualTo(600);
+        // The measured boot (packages, the pulled images, the server's start) plus half again, for both.
+        long firstBoot = tf.number(policy.get("initial_delay_sec"));
+        assertThat(firstBoot).isEqualTo(tf.number("local.first_boot_sec"))
+                .isGreaterThanOrEqualTo(tf.number("local.boot_estimate_sec") * 3 / 2);
+        Map<String, Object> scaling = tf.block(tf.resource("google_compute_region_autoscaler", "compilerd"),
+                "autoscaling_policy");
+        assertThat(tf.number(scaling.get("cooldown_period"))).as("autoscaler cooldown").isEqualTo(firstBoot);
     }
 
     @Test
@@ -181,7 +186,7 @@ class FleetConfigTest extends FleetTestBase {
         Map<String, Object> redis = tf.resource("google_redis_instance", "shared_cache");
         assertCountedBy("google_redis_instance", "shared_cache", "var.shared_cache_enabled ? 1 : 0");
         assertThat(tf.variables().get("shared_cache_enabled").get("default")).isEqualTo(false);
-        assertThat(tf.resolve(redis.get("authorized_network"))).isEqualTo("data.google_compute_network.vms.value.id");
+        assertThat(tf.resolve(redis.get("authorized_network"))).isEqualTo("data.google_compute_network.vms.id");
         // hcl4j evaluates the local (and its condition) on its own, so read the source.
         assertThat(blockSource("resource \"google_compute_instance_template\" \"compilerd\""))
                 .containsPattern("\"compilerd-shared-cache\"\\s*=\\s*local\\.shared_cache_url\\n");
@@ -189,6 +194,56 @@ class FleetConfigTest extends FleetTestBase {
                 + "${google_redis_instance.shared_cache[0].port}\" : \"\"");
         String boot = Files.readString(ROOT.resolve("vm/cloud-init.yaml"));
         assertThat(boot).contains("md_optional attributes/compilerd-shared-cache", "COMPILERD_SHARED_CACHE=$cache");
+    }
+
+    @Test
+    void sandboxImagesLiveInAnArtifactRegistryRepositoryThatTheVmsMayOnlyRead() throws IOException {
+        Map<String, Object> repo = tf.resource("google_artifact_registry_repository", "images");
+        assertThat(repo.get("format")).isEqualTo("DOCKER");
+        assertThat(tf.resolve(repo.get("location"))).isEqualTo("us-central1"); // var.region: beside the VMs
+        Map<String, Map<String, Object>> grants = tf.resources("google_artifact_registry_repository_iam_member");
+        assertThat(grants).hasSize(1);
+        Map<String, Object> grant = grants.values().iterator().next();
+        assertThat(grant.get("role")).isEqualTo("roles/artifactregistry.reader");
+        assertThat(String.valueOf(grant.get("member"))).contains("google_service_account.compilerd.email");
+        assertThat(tf.resolve(grant.get("repository"))).isEqualTo("google_artifact_registry_repository.images.name");
+        // No project-wide role reaches Artifact Registry, and the token keeps the read-only storage scope it needs.
+        assertThat(tf.resources("google_project_iam_member").values())
+                .allSatisfy(m -> assertThat(String.valueOf(m.get("role"))).doesNotContain("artifactregistry"));
+        assertThat(tf.list(tf.block(instanceTemplate(), "service_account").get("scopes")))
+                .contains("storage-ro").doesNotContain("cloud-platform", "storage-rw", "storage-full");
+        assertThat(tf.source()).contains("output \"image_registry\"",
+                "\"${var.region}-docker.pkg.dev/${var.project}/${google_artifact_registry_repository.images.repository_id}\"");
+    }
+
+    @Test
+    void privateDnsSendsGoogleApisAndPkgDevToTheOnlyGoogleRangeTheFirewallOpens() {
+        Map<String, Object> zone = tf.resource("google_dns_managed_zone", "private_google");
+        assertThat(zone.get("visibility")).isEqualTo("private");
+        String zones = tf.source().replaceAll("\\s+", " ");
+        assertThat(zones).contains("googleapis = \"googleapis.com.\"", "pkg-dev = \"pkg.dev.\"");
+        assertThat(tf.source()).contains("google_apis_addresses = [for i in range(4) : cidrhost(var.google_apis_cidrs[0], i)]");
+        Map<String, Object> apex = tf.resource("google_dns_record_set", "private_google_apex");
+        assertThat(apex.get("type")).isEqualTo("A");
+        // hcl4j evaluates the local's for expression on its own, so read the source.
+        assertThat(blockSource("resource \"google_dns_record_set\" \"private_google_apex\""))
+                .containsPattern("(?m)^\\s*rrdatas\\s*=\\s*local\\.google_apis_addresses$");
+        Map<String, Object> wildcard = tf.resource("google_dns_record_set", "private_google_wildcard");
+        assertThat(wildcard.get("type")).isEqualTo("CNAME");
+        // The names the zones answer are reachable: the egress rule opens 443 to the same range.
+        Map<String, Object> apis = tf.resource("google_compute_firewall", "egress_google_apis");
+        assertThat(apis.get("destination_ranges")).isInstanceOfSatisfying(Variable.class,
+                v -> assertThat(v.getName()).isEqualTo("var.google_apis_cidrs"));
+        assertThat(String.valueOf(tf.list("var.google_apis_cidrs").get(0))).isEqualTo("199.36.153.8/30");
+    }
+
+    @Test
+    void vmsPullTheReleasesImagesByDigestAndLogTheirBootTime() throws IOException {
+        String boot = Files.readString(ROOT.resolve("vm/cloud-init.yaml"));
+        assertThat(boot).contains("[[ -f \"$SRC/images.lock\" ]] || die",
+                "\"$SRC/vm/startup.sh\" --vm --images \"$SRC/images.lock\"",
+                "\"$SRC/vm/await-healthy.sh\" --since \"$boot_start\"")
+                .doesNotContain("\"$SRC/vm/startup.sh\" --vm\n");
     }
 
     @Test

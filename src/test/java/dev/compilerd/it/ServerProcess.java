@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,19 +18,23 @@ import java.util.regex.Pattern;
 /** The real compilerd jar in its own process, on a free loopback port, with its own container prefix. */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern SERVING = Pattern.compile("serving on [^:]+:(\\d+)\\b");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** Two releases' first containers, on a busy 2-core machine and (ImageRegistryIT) an image read cold, fit. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     final String prefix;
+    /** The environment that names the daemon its containers run on (empty: this machine's). */
+    private final Map<String, String> dockerEnv;
     private final Process process;
     private final StringBuffer log = new StringBuffer();
     private final Thread reader;
     private int port;
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private ServerProcess(String prefix, Process process) {
+    private ServerProcess(String prefix, Map<String, String> dockerEnv, Process process) {
         this.prefix = prefix;
+        this.dockerEnv = Map.copyOf(dockerEnv);
         this.process = process;
         this.reader = new Thread(() -> pump(process.getInputStream()), "server-log-" + prefix);
         reader.setDaemon(true);
@@ -38,12 +43,22 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the jar with dev-safe defaults (no lifetime, no halt) plus {@code flags}; waits until it serves. */
     static ServerProcess start(String prefix, String... flags) throws Exception {
-        return start(List.of(), prefix, flags);
+        return start(List.of(), Map.of(), prefix, flags);
     }
 
     /** As {@link #start(String, String...)}, with JVM options (such as the VM's logging configuration). */
     static ServerProcess start(List<String> jvmOptions, String prefix, String... flags) throws Exception {
-        ServerProcess s = launch(jvmOptions, prefix, flags);
+        return start(jvmOptions, Map.of(), prefix, flags);
+    }
+
+    /** As {@link #start(String, String...)}, on the daemon {@code dockerEnv} names (its flags carry --docker). */
+    static ServerProcess start(Map<String, String> dockerEnv, String prefix, String... flags) throws Exception {
+        return start(List.of(), dockerEnv, prefix, flags);
+    }
+
+    private static ServerProcess start(List<String> jvmOptions, Map<String, String> dockerEnv, String prefix,
+                                       String... flags) throws Exception {
+        ServerProcess s = launch(jvmOptions, dockerEnv, prefix, flags);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             Matcher m = SERVING.matcher(s.log);
@@ -62,16 +77,21 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the jar without waiting for it to serve (for tests of refusing to start). */
     static ServerProcess launch(String prefix, String... flags) throws IOException {
-        return launch(List.of(), prefix, flags);
+        return launch(List.of(), Map.of(), prefix, flags);
     }
 
-    private static ServerProcess launch(List<String> jvmOptions, String prefix, String... flags) throws IOException {
+    static ServerProcess launch(Map<String, String> dockerEnv, String prefix, String... flags) throws IOException {
+        return launch(List.of(), dockerEnv, prefix, flags);
+    }
+
+    private static ServerProcess launch(List<String> jvmOptions, Map<String, String> dockerEnv, String prefix,
+                                        String... flags) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar(), "--port", "0", "--bind", "127.0.0.1", "--container-prefix", prefix,
                 "--lifetime-max", "0", "--halt=false", "--lameduck", "1s"));
         cmd.addAll(List.of(flags));
-        return new ServerProcess(prefix, new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        return new ServerProcess(prefix, dockerEnv, new ProcessBuilder(cmd).redirectErrorStream(true).start());
     }
 
     private static String jar() {
@@ -192,7 +212,7 @@ final class ServerProcess implements AutoCloseable {
         if (code != 0) {
             throw new AssertionError("server exited " + code);
         }
-        List<String> left = Docker.containers(prefix);
+        List<String> left = Docker.containers(dockerEnv, prefix);
         close();
         if (!left.isEmpty()) {
             throw new AssertionError("containers left behind: " + left);
@@ -207,7 +227,7 @@ final class ServerProcess implements AutoCloseable {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
-            Docker.removeAll(prefix);
+            Docker.removeAll(dockerEnv, prefix);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while stopping the server", e);
