@@ -38,7 +38,8 @@ type Header struct {
 	BuildTimeoutMs int64             `json:"buildTimeoutMs"`
 	RunTimeoutMs   int64             `json:"runTimeoutMs"`
 	OutputLimit    int               `json:"outputLimit"`
-	AddressSpace   int64             `json:"addressSpace"` // the program's RLIMIT_AS in bytes; 0 = none
+	AddressSpace   int64             `json:"addressSpace"`    // the program's RLIMIT_AS in bytes; 0 = none
+	Bench          *BenchRequest     `json:"bench,omitempty"` // run the benchmarks on the real clock (bench.go)
 	// noFast forces the go command; the warm-up uses it so the go command's cache is complete.
 	noFast bool
 }
@@ -62,6 +63,13 @@ type Result struct {
 	BuildMs        int64  `json:"buildMs"`
 	RunMs          int64  `json:"runMs"`
 	VetMs          int64  `json:"vetMs,omitempty"` // vet runs after a successful build, before the program
+	// What the program cost, from the runner's wait on it (rusage): user + system CPU and peak resident memory.
+	// Absent when it did not start.
+	RunCpuMs    *int64 `json:"runCpuMs,omitempty"`
+	MaxRssBytes *int64 `json:"maxRssBytes,omitempty"`
+	// Set when the program ran its benchmarks on the real clock: its output is raw, not playback frames.
+	RealClock bool   `json:"realClock,omitempty"`
+	Benchtime string `json:"benchtime,omitempty"` // the -test.benchtime each benchmark had
 }
 
 func main() {
@@ -211,6 +219,13 @@ func handle(h *Header) *Result {
 	if notMain(files) {
 		return &Result{Phase: "build", Errors: notMainMessage, IsTest: isTest}
 	}
+	var bench *benchPlan
+	if h.Bench != nil {
+		var msg string
+		if bench, msg = planBench(h.Bench, files, isTest, h.runTimeout()); msg != "" {
+			return &Result{Phase: "setup", Errors: msg, IsTest: isTest}
+		}
+	}
 	if err := writeFiles(workDir, files); err != nil {
 		return &Result{Phase: "setup", Errors: err.Error()}
 	}
@@ -226,9 +241,9 @@ func handle(h *Header) *Result {
 	deadline := start.Add(h.buildTimeout())
 	var plan *direct
 	if !h.noFast {
-		plan = planDirect(files, isTest)
+		plan = planDirect(files, isTest, bench != nil)
 	}
-	out, ok, timedOut, fast := buildProgram(plan, isTest, mods, deadline)
+	out, ok, timedOut, fast := buildProgram(plan, isTest, bench != nil, mods, deadline)
 	res.FastBuild = fast
 	res.BuildMs = time.Since(start).Milliseconds()
 	switch {
@@ -256,15 +271,20 @@ func handle(h *Header) *Result {
 	}
 	res.Phase = "run"
 	var runArgs []string
-	if isTest {
+	switch {
+	case bench != nil:
+		runArgs = bench.args()
+		res.RealClock, res.Benchtime = true, bench.benchtime.String()
+	case isTest:
 		runArgs = []string{"-test.v"}
 	}
-	runProgram(res, h.runTimeout(), h.outputLimit(), h.AddressSpace, runArgs)
+	runProgram(res, h.runTimeout(), h.outputLimit(), h.AddressSpace, runArgs, bench != nil)
 	return res
 }
 
-// buildProgram compiles and links the program directly when plan allows, else with the go command.
-func buildProgram(plan *direct, isTest bool, mods *Modules, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
+// buildProgram compiles and links the program directly when plan allows, else with the go command; with
+// fake time (playback frames, time starting in 2009), or for benchmarks on the real clock.
+func buildProgram(plan *direct, isTest, realClock bool, mods *Modules, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
 	if plan != nil {
 		out, ok, timedOut, handled := plan.build(deadline)
 		if handled {
@@ -274,13 +294,25 @@ func buildProgram(plan *direct, isTest bool, mods *Modules, deadline time.Time) 
 	if err := linkModuleCache(modCacheTmp, modCacheDir, mods); err != nil {
 		return []byte(err.Error()), false, false, false
 	}
-	args := []string{"build", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+	out, ok, timedOut = runTool(time.Until(deadline), goTool, goBuildArgs(isTest, realClock, false)...)
+	return out, ok, timedOut, false
+}
+
+// goBuildArgs are the go command's arguments that build the program in workDir to binaryPath (-n: print
+// the commands instead).
+func goBuildArgs(isTest, realClock, dryRun bool) []string {
+	args := []string{"build"}
 	if isTest {
 		// Vet findings are reported through withVet only, as for any other program.
-		args = []string{"test", "-c", "-vet=off", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+		args = []string{"test", "-c", "-vet=off"}
 	}
-	out, ok, timedOut = runTool(time.Until(deadline), goTool, args...)
-	return out, ok, timedOut, false
+	if dryRun {
+		args = append(args, "-n")
+	}
+	if !realClock {
+		args = append(args, "-tags=faketime")
+	}
+	return append(args, "-ldflags=-s -w", "-o", binaryPath, ".")
 }
 
 // vet runs go vet within the build's deadline. Since Go 1.26 the go command talks to the vet tool in
