@@ -24,6 +24,11 @@ public final class Defaults {
     public static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration BUILD_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration RUN_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The share of the run timeout a request's benchmarks divide among themselves: Go runs a benchmark for about
+     * 1.2 times its -test.benchtime (at most about twice), so 0.4 leaves room for the program's start and a slow one.
+     */
+    public static final double BENCH_SHARE = 0.4;
     /** Slack between the runner's soft deadlines and the server's hard one (docker rm -f). */
     public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(2);
     public static final long MEMORY_BYTES = 512L * 1024 * 1024;
