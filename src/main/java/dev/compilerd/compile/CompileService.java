@@ -6,6 +6,8 @@ import dev.compilerd.sandbox.Program;
 import dev.compilerd.sandbox.RunResult;
 import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -17,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * Owns the policy of answering a program: the memo of exact repeats, the local cache, the shared tier, an identical
  * run in flight, or a run of its own in its release's sandbox under admission control shared by every release;
  * deterministic outcomes are kept in both tiers. The cache key holds the release's image, so releases never share
- * answers or runs. Thread-safe.
+ * answers or runs. Benchmarks are measurements: each request runs on its own, and nothing keeps its answer.
+ * Thread-safe.
  */
 public final class CompileService {
     /** Where an answer came from, for the request log. */
@@ -25,6 +28,9 @@ public final class CompileService {
     public static final String SHARED = "shared";
     public static final String COALESCED = "coalesced";
     public static final String RUN = "miss";
+    /** Peak memory buckets, 4 MiB to 2 GiB: a Go hello world is near 4 MiB, the sandbox's memory limit 512 MiB. */
+    private static final double[] RSS_BUCKETS = java.util.stream.IntStream.rangeClosed(22, 31)
+            .mapToDouble(i -> Math.pow(2, i)).toArray();
 
     private final Releases releases;
     private final ResultCache cache;
@@ -36,6 +42,9 @@ public final class CompileService {
     private final Timer build;
     private final Timer run;
     private final Timer queueWait;
+    private final Timer runCpu;
+    private final DistributionSummary runMaxRss;
+    private final Counter benchRuns;
 
     /**
      * @param longestRun the longest one request may take to get through admission and its run; requests waiting
@@ -56,6 +65,13 @@ public final class CompileService {
                 .publishPercentileHistogram().register(meters);
         this.queueWait = Timer.builder("compilerd_queue_wait").description("time from a cache miss to a worker")
                 .publishPercentileHistogram().register(meters);
+        this.runCpu = Timer.builder("compilerd_run_cpu").description("program CPU time, user + system, inside the sandbox")
+                .publishPercentileHistogram().register(meters);
+        this.runMaxRss = DistributionSummary.builder("compilerd_run_max_rss").baseUnit("bytes")
+                .description("peak resident memory of a program inside the sandbox")
+                .serviceLevelObjectives(RSS_BUCKETS).register(meters);
+        this.benchRuns = Counter.builder("compilerd_bench_runs").description("runs of benchmarks on the real clock")
+                .register(meters);
     }
 
     /**
@@ -76,6 +92,9 @@ public final class CompileService {
      * @throws UnknownReleaseException the request names a Go release this server does not offer
      */
     public Reply answer(Submission s, BooleanSupplier clientGone) throws Exception {
+        if (s.bench() != null) {
+            return measure(s, clientGone);
+        }
         byte[] seen = cache.getByRequest(s.exact());
         if (seen != null) {
             return new Reply(seen, Outcome.CACHED, LOCAL, "");
@@ -101,6 +120,23 @@ public final class CompileService {
         return coalescer.run(key, () -> runNow(sandbox, program, key, s.exact(), clientGone), clientGone);
     }
 
+    /**
+     * Runs a request's benchmarks: like any run it waits for a worker, but it never reads or fills a cache and never
+     * waits on an identical request, because two identical requests are two measurements.
+     */
+    private Reply measure(Submission s, BooleanSupplier clientGone) throws Exception {
+        Sandbox sandbox = releases.resolve(s.release());
+        Program program;
+        try {
+            program = new Program(Txtar.split(s.source()), s.vet(), s.bench());
+        } catch (InvalidProgramException e) {
+            return new Reply(serialize(CompileResponse.error(e.getMessage())), Outcome.INVALID, RUN, "");
+        }
+        benchRuns.increment();
+        return runNow(sandbox, program, null, s.exact(), clientGone);
+    }
+
+    /** Runs the program; a deterministic answer is kept under {@code key} unless that is null. */
     private Reply runNow(Sandbox sandbox, Program program, String key, byte[] exact, BooleanSupplier clientGone)
             throws SandboxException, InterruptedException, BusyException, AbandonedException {
         long t0 = System.nanoTime();
@@ -111,9 +147,13 @@ public final class CompileService {
         }
         build.record(result.build().took());
         run.record(result.run().took());
+        if (result.ending() == RunResult.Ending.RUN && result.run().usage() != null) {
+            runCpu.record(result.run().usage().cpu());
+            runMaxRss.record(result.run().usage().maxRssBytes());
+        }
         ResponseMapper.Mapped m = mapper.map(result, sandbox.info());
         byte[] body = serialize(m.response());
-        if (m.outcome().cacheable()) {
+        if (key != null && m.outcome().cacheable()) {
             cache.put(key, exact, body);
             shared.put(key, body);
         }

@@ -82,8 +82,9 @@ public final class CompileHandler {
         Fields query = request.getHttpURI().getQuery() == null ? null : Request.extractQueryParameters(request);
         boolean queryVet = query != null && "true".equals(query.getValue("withVet"));
         String release = query == null || query.getValue("v") == null ? "" : query.getValue("v");
-        Posted whole = body.complete() ? Posted.of(contentType, queryVet, release, body.bytes()) : null;
-        if (whole != null) {
+        QueryBench queryBench = QueryBench.of(query);
+        Posted whole = body.complete() ? Posted.of(contentType, queryVet, release, queryBench, body.bytes()) : null;
+        if (whole != null && !queryBench.on()) { // benchmarks are never remembered
             byte[] seen = service.repeat(whole.exact());
             if (seen != null) { // no other thread needed
                 answer(response, callback, start, new CompileService.Reply(seen, Outcome.CACHED, CompileService.LOCAL, ""));
@@ -91,24 +92,51 @@ public final class CompileHandler {
             }
         }
         dispatch(request, response, callback, start, () -> {
-            Posted posted = whole != null ? whole : Posted.of(contentType, queryVet, release, bodies.rest(request, body));
+            Posted posted = whole != null ? whole
+                    : Posted.of(contentType, queryVet, release, queryBench, bodies.rest(request, body));
             CompileRequest parsed = parser.parse(posted.contentType(), posted.body(), posted.queryVet());
-            Submission submission = new Submission(release, parsed.body(), parsed.withVet(), posted.exact());
+            Submission submission = new Submission(release, parsed.body(), parsed.withVet(), posted.exact(),
+                    parser.bench(parsed, queryBench.bench(), queryBench.pattern(), queryBench.run()));
             answer(response, callback, start, service.answer(submission, clientGone(request)));
         });
     }
 
     /**
-     * A whole request body, what else decides its answer (its content type, ?withVet and ?v), and all of it as one
-     * key for the memo of repeats.
+     * A whole request body, what else decides its answer (its content type, ?withVet, ?v and the query's bench
+     * fields), and all of it as one key for the memo of repeats.
      */
     private record Posted(String contentType, boolean queryVet, byte[] body, byte[] exact) {
-        static Posted of(String contentType, boolean queryVet, String release, byte[] body) {
+        static Posted of(String contentType, boolean queryVet, String release, QueryBench bench, byte[] body) {
             byte[] type = contentType == null ? new byte[0] : contentType.getBytes(StandardCharsets.UTF_8);
             byte[] v = release.getBytes(StandardCharsets.UTF_8);
-            ByteBuffer exact = ByteBuffer.allocate(type.length + v.length + 3 + body.length);
-            exact.put(type).put((byte) 0).put((byte) (queryVet ? 1 : 0)).put(v).put((byte) 0).put(body);
+            byte[] b = bench.key();
+            ByteBuffer exact = ByteBuffer.allocate(type.length + v.length + b.length + 3 + body.length);
+            exact.put(type).put((byte) 0).put((byte) (queryVet ? 1 : 0)).put(v).put((byte) 0).put(b).put(body);
             return new Posted(contentType, queryVet, body, exact.array());
+        }
+    }
+
+    /** The query's ?bench, ?benchPattern and ?benchRun as given (null where absent). */
+    private record QueryBench(String bench, String pattern, String run) {
+        static QueryBench of(Fields query) {
+            return query == null ? new QueryBench(null, null, null) : new QueryBench(query.getValue(RequestParser.BENCH),
+                    query.getValue(RequestParser.BENCH_PATTERN), query.getValue(RequestParser.BENCH_RUN));
+        }
+
+        /** Whether the query asks for benchmarks (a malformed value is refused later, by the parser). */
+        boolean on() {
+            return "1".equals(bench) || "true".equals(bench);
+        }
+
+        /** The three values for the memo's key, each length-prefixed (-1: absent) so no two sets read alike. */
+        byte[] key() {
+            java.io.ByteArrayOutputStream k = new java.io.ByteArrayOutputStream();
+            for (String s : new String[] {bench, pattern, run}) {
+                byte[] v = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+                k.writeBytes(ByteBuffer.allocate(4).putInt(s == null ? -1 : v.length).array());
+                k.writeBytes(v);
+            }
+            return k.toByteArray();
         }
     }
 
