@@ -20,7 +20,7 @@ type BenchRequest struct {
 const (
 	maxBenchtime      = time.Second
 	minBenchtime      = time.Millisecond
-	defaultBenchShare = 0.4
+	defaultBenchShare = 0.3
 )
 
 // Messages of a bench request that cannot run.

@@ -73,7 +73,7 @@ func TestBenchtimeSharesTheBudgetAmongTheMatchingBenchmarks(t *testing.T) {
 		{"A", 1000, time.Second},             // one has it all, up to go test's default
 		{"A|B", 333, 166 * time.Millisecond}, // whole milliseconds
 		{"", 1, time.Millisecond},            // never less than a millisecond
-		{"", 0, time.Second},                 // no budget: 40% of the 5 s run timeout, shared by two
+		{"", 0, 750 * time.Millisecond},      // no budget: 30% of the 5 s run timeout, shared by two
 	} {
 		p, msg := planBench(&BenchRequest{Pattern: c.pattern, BudgetMs: c.budget}, files, true, 5*time.Second)
 		if msg != "" {

@@ -157,8 +157,8 @@ final class Flags {
         c.that(buildTimeout.compareTo(runnerMax) <= 0 && runTimeout.compareTo(runnerMax) <= 0,
                 "--build-timeout and --run-timeout must be at most " + Values.format(runnerMax) + " (the runner's own cap)");
         c.positive("deadline-margin", deadlineMargin);
-        c.that(benchShare > 0 && benchShare <= 0.5, "--bench-share must be above 0 and at most 0.5 (Go may run a"
-                + " benchmark for twice its benchtime), not " + benchShare);
+        c.that(benchShare > 0 && benchShare <= Defaults.MAX_BENCH_SHARE, "--bench-share must be above 0 and at most "
+                + Defaults.MAX_BENCH_SHARE + " (Go may run a benchmark for twice its benchtime), not " + benchShare);
         c.positive("pool-max-idle", poolMaxIdle);
         c.positive("pool-surplus-idle", poolSurplusIdle);
         c.positive("reap-interval", reapInterval);

@@ -146,8 +146,8 @@ class ConfigParserTest {
         assertThatThrownBy(() -> parse("--port", "70000")).hasMessage("--port must be between 0 and 65535, not 70000");
         assertThatThrownBy(() -> parse("--pids", "16")).hasMessage("--pids must be between 64 and 16384, not 16");
         assertThatThrownBy(() -> parse("--cpus", "0")).hasMessage("--cpus must be above 0 and at most 16, not 0.0");
-        assertThatThrownBy(() -> parse("--bench-share", "0.6")).hasMessageStartingWith(
-                "--bench-share must be above 0 and at most 0.5");
+        assertThatThrownBy(() -> parse("--bench-share", "0.5")).hasMessageStartingWith(
+                "--bench-share must be above 0 and at most 0.45");
         assertThatThrownBy(() -> parse("--memory", "32MiB")).hasMessage("--memory must be between 64MiB and 8GiB, not 32MiB");
         assertThatThrownBy(() -> parse("--workers", "-1")).hasMessage("--workers must be between 0 and 1024, not -1");
     }

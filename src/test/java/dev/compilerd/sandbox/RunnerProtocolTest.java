@@ -74,7 +74,7 @@ class RunnerProtocolTest {
         assertThat(plain.has("bench")).isFalse(); // an older runner sees exactly the header it knows
         JsonNode bench = json.readTree(protocol.header(new Program(java.util.Map.of("prog.go", "x"), false,
                 new Bench("Sort", "TestX")))).get("bench");
-        assertThat(bench.toString()).isEqualTo("{\"pattern\":\"Sort\",\"run\":\"TestX\",\"budgetMs\":2000}");
+        assertThat(bench.toString()).isEqualTo("{\"pattern\":\"Sort\",\"run\":\"TestX\",\"budgetMs\":1500}");
     }
 
     @Test
