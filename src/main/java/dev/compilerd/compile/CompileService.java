@@ -28,7 +28,7 @@ public final class CompileService {
     public static final String SHARED = "shared";
     public static final String COALESCED = "coalesced";
     public static final String RUN = "miss";
-    /** Peak memory buckets, 4 MiB to 2 GiB: a Go hello world is near 4 MiB, the sandbox's memory limit 512 MiB. */
+    /** Peak memory buckets, 4 MiB to 2 GiB: a Go hello world peaks near 19 MiB under gVisor, the sandbox has 512 MiB. */
     private static final double[] RSS_BUCKETS = java.util.stream.IntStream.rangeClosed(22, 31)
             .mapToDouble(i -> Math.pow(2, i)).toArray();
 
