@@ -87,24 +87,27 @@ public final class CompileService {
 
     /**
      * Answers a request: from the memo, the local cache, the shared tier (filling the local one), an identical
-     * program of the same release already running, or a run. Blocks while it queues and runs.
+     * program of the same release already running, or a run; benchmarks always by a run of their own, whose
+     * answer nothing keeps. Blocks while it queues and runs.
      *
      * @throws UnknownReleaseException the request names a Go release this server does not offer
      */
     public Reply answer(Submission s, BooleanSupplier clientGone) throws Exception {
-        if (s.bench() != null) {
-            return measure(s, clientGone);
-        }
-        byte[] seen = cache.getByRequest(s.exact());
+        byte[] seen = s.bench() == null ? cache.getByRequest(s.exact()) : null;
         if (seen != null) {
             return new Reply(seen, Outcome.CACHED, LOCAL, "");
         }
         Sandbox sandbox = releases.resolve(s.release());
         Program program;
         try {
-            program = new Program(Txtar.split(s.source()), s.vet());
+            program = new Program(Txtar.split(s.source()), s.vet(), s.bench());
         } catch (InvalidProgramException e) {
             return new Reply(serialize(CompileResponse.error(e.getMessage())), Outcome.INVALID, RUN, "");
+        }
+        if (s.bench() != null) {
+            // A measurement: never from or into a cache, never waiting on an identical request.
+            benchRuns.increment();
+            return runNow(sandbox, program, null, s.exact(), clientGone);
         }
         String key = cache.key(sandbox.imageId(), program);
         byte[] hit = cache.get(key);
@@ -118,22 +121,6 @@ public final class CompileService {
             return new Reply(fromShared.get(), Outcome.CACHED, SHARED, "");
         }
         return coalescer.run(key, () -> runNow(sandbox, program, key, s.exact(), clientGone), clientGone);
-    }
-
-    /**
-     * Runs a request's benchmarks: like any run it waits for a worker, but it never reads or fills a cache and never
-     * waits on an identical request, because two identical requests are two measurements.
-     */
-    private Reply measure(Submission s, BooleanSupplier clientGone) throws Exception {
-        Sandbox sandbox = releases.resolve(s.release());
-        Program program;
-        try {
-            program = new Program(Txtar.split(s.source()), s.vet(), s.bench());
-        } catch (InvalidProgramException e) {
-            return new Reply(serialize(CompileResponse.error(e.getMessage())), Outcome.INVALID, RUN, "");
-        }
-        benchRuns.increment();
-        return runNow(sandbox, program, null, s.exact(), clientGone);
     }
 
     /** Runs the program; a deterministic answer is kept under {@code key} unless that is null. */
