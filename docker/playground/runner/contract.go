@@ -27,7 +27,9 @@ type Contract struct {
 	FramingFactor     int    `json:"framingFactor"`
 	FramingSlackBytes int    `json:"framingSlackBytes"`
 	MaxTimeoutMs      int64  `json:"maxTimeoutMs"`
-	FileNames         struct {
+	// The longest -test.bench or -test.run pattern a bench request may carry.
+	MaxBenchPatternBytes int `json:"maxBenchPatternBytes"`
+	FileNames            struct {
 		Valid   []string `json:"valid"`
 		Invalid []string `json:"invalid"`
 	} `json:"fileNames"`
@@ -62,7 +64,7 @@ func parseContract(data []byte) (*Contract, error) {
 		return nil, fmt.Errorf("readyLine must be one non-empty line")
 	case c.MaxHeaderBytes <= 0 || c.MaxFiles <= 0 || c.MaxFileNameLength <= 0 || c.MaxPathDepth <= 0,
 		c.MaxOutputLimit <= 0 || c.MaxErrorsBytes <= 0 || c.FramingFactor <= 0 || c.FramingSlackBytes < 0,
-		c.MaxTimeoutMs <= 0:
+		c.MaxTimeoutMs <= 0 || c.MaxBenchPatternBytes <= 0:
 		return nil, fmt.Errorf("every limit must be positive")
 	}
 	return &c, nil

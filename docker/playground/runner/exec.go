@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"sync"
 	"syscall"
@@ -54,8 +55,9 @@ func runToolWith(timeout time.Duration, env []string, stdin []byte, limit int, n
 }
 
 // runProgram runs the built binary as the program's uid with the soft run deadline, a shared cap on
-// stdout+stderr and an address-space limit, and notes whether it ended at its process limit.
-func runProgram(res *Result, timeout time.Duration, limit int, addressSpace int64, args []string) {
+// stdout+stderr and an address-space limit, notes whether it ended at its process limit, and what it cost.
+// A raw program (real clock) writes no playback frames: every byte it writes counts against the cap.
+func runProgram(res *Result, timeout time.Duration, limit int, addressSpace int64, args []string, raw bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	nproc := 0
@@ -77,11 +79,12 @@ func runProgram(res *Result, timeout time.Duration, limit int, addressSpace int6
 		return cancelGroup()
 	}
 	shared := &sharedLimit{left: limit, rawLeft: contract.rawLimit(limit), onOverflow: cancel}
-	stdout, stderr := &limited{shared: shared}, &limited{shared: shared}
+	stdout, stderr := &limited{shared: shared, raw: raw}, &limited{shared: shared, raw: raw}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	start := time.Now()
 	err := cmd.Run()
 	res.RunMs = time.Since(start).Milliseconds()
+	res.RunCpuMs, res.MaxRssBytes = usage(cmd.ProcessState)
 	if res.ProcessLimit == 0 && err != nil && atLimit() {
 		res.ProcessLimit = nproc
 	}
@@ -102,6 +105,21 @@ func runProgram(res *Result, timeout time.Duration, limit int, addressSpace int6
 		res.ExitCode = -1
 		res.Errors = err.Error()
 	}
+}
+
+// usage is the CPU time (user + system) and peak resident memory of a program the runner waited for, its
+// own and that of the children it waited for in turn (wait4's rusage); nil when it never started.
+func usage(ps *os.ProcessState) (cpuMs, maxRssBytes *int64) {
+	if ps == nil {
+		return nil, nil
+	}
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return nil, nil
+	}
+	cpu := (ps.UserTime() + ps.SystemTime()).Milliseconds()
+	rss := int64(ru.Maxrss) * 1024 // kilobytes on Linux
+	return &cpu, &rss
 }
 
 // sharedLimit counts the payload bytes of stdout and stderr together (faketime framing is free, up to a
@@ -137,15 +155,21 @@ func (s *sharedLimit) overflowed() bool {
 	return s.over
 }
 
-// limited keeps one stream's bytes while the shared limit allows, counting only payload bytes.
+// limited keeps one stream's bytes while the shared limit allows, counting only payload bytes (all of
+// them when raw).
 type limited struct {
 	shared *sharedLimit
+	raw    bool
 	meter  frameMeter
 	buf    bytes.Buffer
 }
 
 func (l *limited) Write(p []byte) (int, error) {
-	n := l.shared.take(len(p), l.meter.payload(p))
+	payload := len(p)
+	if !l.raw {
+		payload = l.meter.payload(p)
+	}
+	n := l.shared.take(len(p), payload)
 	l.buf.Write(p[:n])
 	return len(p), nil
 }

@@ -18,18 +18,21 @@ import (
 // Written by -warm (warm.go): the prebuilt packages' export data as an importcfg for the compiler and
 // linker, and everything else the direct path needs to act as the go command would.
 const (
-	importcfgPath = libDir + "/importcfg"
-	packagesPath  = libDir + "/packages.json"
+	importcfgPath     = libDir + "/importcfg"
+	importcfgRealPath = libDir + "/importcfg.real" // the same packages built without faketime
+	packagesPath      = libDir + "/packages.json"
 )
 
 // packageIndex is packages.json: what the go command knows about each prebuilt package (the whole
 // standard library and the baked modules' packages) and the build info it links into a binary.
 type packageIndex struct {
-	Export  map[string]string   `json:"export"`  // import path -> compiled export data in GOCACHE
-	Std     map[string]bool     `json:"std"`     // standard packages
-	Modules map[string][]string `json:"modules"` // other packages -> the modules their build uses
-	Sums    map[string]string   `json:"sums"`    // module path -> "version\th1:..." as build info lists it
-	ModInfo map[string][]byte   `json:"modinfo"` // "build", "test" -> the go command's build info, no deps (bytes: not UTF-8)
+	Export map[string]string `json:"export"` // import path -> compiled export data in GOCACHE
+	// The same without faketime (benchmarks on the real clock); an index without it builds them with the go command.
+	ExportReal map[string]string   `json:"exportReal,omitempty"`
+	Std        map[string]bool     `json:"std"`     // standard packages
+	Modules    map[string][]string `json:"modules"` // other packages -> the modules their build uses
+	Sums       map[string]string   `json:"sums"`    // module path -> "version\th1:..." as build info lists it
+	ModInfo    map[string][]byte   `json:"modinfo"` // "build", "test", "bench" -> the go command's build info, no deps (bytes: not UTF-8)
 	// Experiments are the GOEXPERIMENT settings whose packages the prebuilt cache holds too.
 	Experiments []string `json:"experiments"`
 }
@@ -47,10 +50,12 @@ func readIndex() (*packageIndex, error) {
 }
 
 // direct is a program the runner can build and link without the go command: one package main of
-// top-level files that imports only prebuilt packages, run as a program or (test mode) as a test.
+// top-level files that imports only prebuilt packages, run as a program or (test mode) as a test, on fake
+// time or (realClock, benchmarks) on the real clock.
 // Calling compile and link directly skips the go command's module loading and action hashing.
 type direct struct {
 	ix        *packageIndex
+	realClock bool
 	goFiles   []string   // ./name.go, sorted, as the go command passes them
 	testFiles []string   // ./name_test.go (test mode)
 	imports   []string   // the package's imports, sorted
@@ -59,12 +64,12 @@ type direct struct {
 
 // planDirect returns how to build the program directly, or nil when anything about it needs the go
 // command to behave exactly as go build, go vet and go test -c do.
-func planDirect(files map[string]string, isTest bool) *direct {
+func planDirect(files map[string]string, isTest, realClock bool) *direct {
 	ix, err := readIndex()
 	if err != nil {
 		return nil
 	}
-	d, ok := simplePackage(workDir, files, ix, isTest)
+	d, ok := simplePackage(workDir, files, ix, isTest, realClock)
 	if !ok {
 		return nil
 	}
@@ -96,8 +101,12 @@ func (d *direct) build(deadline time.Time) (out []byte, ok, timedOut, handled bo
 	if d.tests != nil {
 		pkgPath, kind = testedImport, "test"
 	}
+	importcfg := importcfgPath
+	if d.realClock {
+		kind, importcfg = "bench", importcfgRealPath
+	}
 	args := append([]string{"-o", archivePath, "-p", pkgPath, langFlag, "-complete", "-nolocalimports",
-		"-importcfg", importcfgPath, "-pack"}, d.goFiles...)
+		"-importcfg", importcfg, "-pack"}, d.goFiles...)
 	out, ok, timedOut = runTool(time.Until(deadline), toolEnv, toolPath("compile"), append(args, d.testFiles...)...)
 	if !ok {
 		if strings.Contains(string(out), "could not import") {
@@ -113,7 +122,7 @@ func (d *direct) build(deadline time.Time) (out []byte, ok, timedOut, handled bo
 		}
 		extra = fmt.Sprintf("packagefile %s=%s\n", testedImport, archivePath)
 	}
-	if err := d.writeImportConfigs(kind, extra); err != nil {
+	if err := d.writeImportConfigs(importcfg, kind, extra); err != nil {
 		return []byte(err.Error()), false, false, true
 	}
 	linkFlags := []string{"-s", "-w"}
@@ -133,8 +142,8 @@ func (d *direct) build(deadline time.Time) (out []byte, ok, timedOut, handled bo
 
 // writeImportConfigs writes the prebuilt importcfg plus extra lines for the test main's compile and,
 // with the build info the go command would embed (runtime/debug.ReadBuildInfo), for the link.
-func (d *direct) writeImportConfigs(kind, extra string) error {
-	base, err := os.ReadFile(importcfgPath)
+func (d *direct) writeImportConfigs(importcfg, kind, extra string) error {
+	base, err := os.ReadFile(importcfg)
 	if err != nil {
 		return err
 	}
@@ -183,14 +192,18 @@ func (d *direct) modinfo(kind string) string {
 var goCommandDirectives = []string{"//go:embed", "//go:linkname", "//go:debug", "//go:cgo_"}
 
 // simplePackage reports whether the program (written in dir) is one package main of top-level .go files
-// that go build would all include with -tags=faketime, without the directives above and importing only
-// prebuilt packages. Outside test mode it has no _test.go file (go build would leave it out); in test
-// mode its test functions must be ones go test accepts.
-func simplePackage(dir string, files map[string]string, ix *packageIndex, isTest bool) (*direct, bool) {
+// that go build would all include with -tags=faketime (none on the real clock), without the directives
+// above and importing only prebuilt packages. Outside test mode it has no _test.go file (go build would
+// leave it out); in test mode its test functions must be ones go test accepts.
+func simplePackage(dir string, files map[string]string, ix *packageIndex, isTest, realClock bool) (*direct, bool) {
 	ctxt := build.Default
 	ctxt.BuildTags = []string{"faketime"}
+	exports := ix.Export
+	if realClock {
+		ctxt.BuildTags, exports = nil, ix.ExportReal
+	}
 	ctxt.CgoEnabled = false
-	d := &direct{ix: ix}
+	d := &direct{ix: ix, realClock: realClock}
 	seen := map[string]bool{}
 	testSources := map[string]string{}
 	for name, content := range files {
@@ -212,7 +225,7 @@ func simplePackage(dir string, files map[string]string, ix *packageIndex, isTest
 		}
 		for _, imp := range f.Imports {
 			path, err := strconv.Unquote(imp.Path.Value)
-			if err != nil || !prebuilt(path, ix) {
+			if err != nil || !prebuilt(path, exports) {
 				return nil, false
 			}
 			if !seen[path] {
@@ -241,11 +254,11 @@ func simplePackage(dir string, files map[string]string, ix *packageIndex, isTest
 }
 
 // prebuilt reports whether a user's package may import path and its export data is prebuilt.
-func prebuilt(path string, ix *packageIndex) bool {
+func prebuilt(path string, exports map[string]string) bool {
 	if path == "unsafe" {
 		return true
 	}
-	if _, ok := ix.Export[path]; !ok {
+	if _, ok := exports[path]; !ok {
 		return false
 	}
 	for _, elem := range strings.Split(path, "/") {

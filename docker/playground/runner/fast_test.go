@@ -26,7 +26,7 @@ func plan(t *testing.T, files map[string]string, isTest bool) *direct {
 	if err := writeFiles(dir, files); err != nil {
 		t.Fatal(err)
 	}
-	d, ok := simplePackage(dir, files, fakeIndex(), isTest)
+	d, ok := simplePackage(dir, files, fakeIndex(), isTest, false)
 	if !ok {
 		return nil
 	}
@@ -126,7 +126,33 @@ func TestPlanNeedsThePrebuiltIndex(t *testing.T) {
 	if _, err := os.Stat(packagesPath); err == nil {
 		t.Skip("running inside the image")
 	}
-	if planDirect(map[string]string{"prog.go": hello}, false) != nil {
+	if planDirect(map[string]string{"prog.go": hello}, false, false) != nil {
 		t.Error("planned a direct build without the image's prebuilt packages")
+	}
+}
+
+func TestRealClockBuildsDirectlyOnlyFromPackagesPrebuiltWithoutFaketime(t *testing.T) {
+	dir := t.TempDir()
+	test := map[string]string{"prog_test.go": "package main\n\nimport (\n\t\"strings\"\n\t\"testing\"\n)\n\n" +
+		"func BenchmarkUpper(b *testing.B) { strings.ToUpper(\"x\") }\n"}
+	if err := writeFiles(dir, test); err != nil {
+		t.Fatal(err)
+	}
+	ix := fakeIndex()
+	if d, ok := simplePackage(dir, test, ix, true, true); ok {
+		t.Errorf("planned a real-clock build from faketime packages: %+v", d)
+	}
+	ix.ExportReal = map[string]string{"strings": "/gocache/real-strings", "testing": "/gocache/real-testing"}
+	d, ok := simplePackage(dir, test, ix, true, true)
+	if !ok || !d.realClock || len(d.tests.benchmarks) != 1 {
+		t.Fatalf("a test of real-clock packages is not built directly: %+v", d)
+	}
+	// A file only faketime builds include is left out on the real clock: the go command decides then.
+	tagged := map[string]string{"prog_test.go": test["prog_test.go"], "fake.go": "//go:build faketime\n\npackage main\n"}
+	if err := writeFiles(dir, tagged); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := simplePackage(dir, tagged, ix, true, true); ok {
+		t.Error("a faketime-only file went direct on the real clock")
 	}
 }

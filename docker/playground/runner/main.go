@@ -40,8 +40,9 @@ type Header struct {
 	BuildTimeoutMs int64             `json:"buildTimeoutMs"`
 	RunTimeoutMs   int64             `json:"runTimeoutMs"`
 	OutputLimit    int               `json:"outputLimit"`
-	AddressSpace   int64             `json:"addressSpace"`  // the program's RLIMIT_AS in bytes; 0 = none
-	Fmt            *FmtRequest       `json:"fmt,omitempty"` // format the files instead (format.go)
+	AddressSpace   int64             `json:"addressSpace"`    // the program's RLIMIT_AS in bytes; 0 = none
+	Fmt            *FmtRequest       `json:"fmt,omitempty"`   // format the files instead (format.go)
+	Bench          *BenchRequest     `json:"bench,omitempty"` // run the benchmarks on the real clock (bench.go)
 	// Modules turns the module relay on: the go command may fetch any module through the server (relay.go).
 	Modules *ModuleSettings `json:"modules,omitempty"`
 	// noFast forces the go command, and builds with experiments in the prebuilt cache itself: the
@@ -68,6 +69,13 @@ type Result struct {
 	BuildMs        int64  `json:"buildMs"`
 	RunMs          int64  `json:"runMs"`
 	VetMs          int64  `json:"vetMs,omitempty"` // vet runs after a successful build, before the program
+	// What the program cost, from the runner's wait on it (rusage): user + system CPU and peak resident memory.
+	// Absent when it did not start.
+	RunCpuMs    *int64 `json:"runCpuMs,omitempty"`
+	MaxRssBytes *int64 `json:"maxRssBytes,omitempty"`
+	// Set when the program ran its benchmarks on the real clock: its output is raw, not playback frames.
+	RealClock bool   `json:"realClock,omitempty"`
+	Benchtime string `json:"benchtime,omitempty"` // the -test.benchtime each benchmark had
 	// Phase "fmt": each formatted file by name (format.go).
 	Formatted map[string]Formatted `json:"formatted,omitempty"`
 }
@@ -230,6 +238,13 @@ func handle(h *Header, ch *channel) *Result {
 	if notMain(files) {
 		return &Result{Phase: "build", Errors: notMainMessage, IsTest: isTest}
 	}
+	var bench *benchPlan
+	if h.Bench != nil {
+		var msg string
+		if bench, msg = planBench(h.Bench, files, isTest, h.runTimeout()); msg != "" {
+			return &Result{Phase: "setup", Errors: msg, IsTest: isTest}
+		}
+	}
 	if err := writeFiles(workDir, files); err != nil {
 		return &Result{Phase: "setup", Errors: err.Error()}
 	}
@@ -242,22 +257,27 @@ func handle(h *Header, ch *channel) *Result {
 		res.Errors = msg
 		return res
 	}
-	if !buildAndVet(h, ch, files, isTest, mods, res) {
+	if !buildAndVet(h, ch, files, isTest, bench != nil, mods, res) {
 		return res
 	}
 	res.Phase = "run"
 	var runArgs []string
-	if isTest {
+	switch {
+	case bench != nil:
+		runArgs = bench.args()
+		res.RealClock, res.Benchtime = true, bench.benchtime.String()
+	case isTest:
 		runArgs = []string{"-test.v"}
 	}
-	runProgram(res, h.runTimeout(), h.outputLimit(), h.AddressSpace, runArgs)
+	runProgram(res, h.runTimeout(), h.outputLimit(), h.AddressSpace, runArgs, bench != nil)
 	return res
 }
 
 // buildAndVet builds the program and vets it when asked, within the build deadline and with the module
-// relay open while they run (closed before the program starts); false when the program cannot run, res
-// saying why.
-func buildAndVet(h *Header, ch *channel, files map[string]string, isTest bool, mods *Modules, res *Result) bool {
+// relay open while they run (closed before the program starts), on fake time unless realClock (benchmarks);
+// false when the program cannot run, res saying why.
+func buildAndVet(h *Header, ch *channel, files map[string]string, isTest, realClock bool, mods *Modules,
+	res *Result) bool {
 	start := time.Now()
 	deadline := start.Add(h.buildTimeout())
 	env := toolEnv
@@ -266,7 +286,7 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest bool, m
 		// The go command builds it (and names an unknown experiment in its own words).
 		env = experimentEnv(env, exp)
 	} else if !h.noFast {
-		plan = planDirect(files, isTest)
+		plan = planDirect(files, isTest, realClock)
 	}
 	if !h.noFast && (plan == nil || h.Vet) { // the go command will run (at image build, it fills the cache)
 		var err error
@@ -287,7 +307,7 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest bool, m
 		defer r.close()
 		env = envWith(env, "GOPROXY="+bakedProxy+","+r.proxyURL(), "GOSUMDB="+h.Modules.sumdb())
 	}
-	out, ok, timedOut, fast := buildProgram(plan, isTest, mods, env, deadline)
+	out, ok, timedOut, fast := buildProgram(plan, isTest, realClock, mods, env, deadline)
 	res.FastBuild = fast
 	res.BuildMs = time.Since(start).Milliseconds()
 	switch {
@@ -316,8 +336,9 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest bool, m
 	return true
 }
 
-// buildProgram compiles and links the program directly when plan allows, else with the go command.
-func buildProgram(plan *direct, isTest bool, mods *Modules, env []string, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
+// buildProgram compiles and links the program directly when plan allows, else with the go command; with
+// fake time (playback frames, time starting in 2009), or for benchmarks on the real clock.
+func buildProgram(plan *direct, isTest, realClock bool, mods *Modules, env []string, deadline time.Time) (out []byte, ok, timedOut, fast bool) {
 	if plan != nil {
 		out, ok, timedOut, handled := plan.build(deadline)
 		if handled {
@@ -327,13 +348,25 @@ func buildProgram(plan *direct, isTest bool, mods *Modules, env []string, deadli
 	if err := linkModuleCache(modCacheTmp, modCacheDir, mods); err != nil {
 		return []byte(err.Error()), false, false, false
 	}
-	args := []string{"build", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+	out, ok, timedOut = runTool(time.Until(deadline), env, goTool, goBuildArgs(isTest, realClock, false)...)
+	return out, ok, timedOut, false
+}
+
+// goBuildArgs are the go command's arguments that build the program in workDir to binaryPath (-n: print
+// the commands instead).
+func goBuildArgs(isTest, realClock, dryRun bool) []string {
+	args := []string{"build"}
 	if isTest {
 		// Vet findings are reported through withVet only, as for any other program.
-		args = []string{"test", "-c", "-vet=off", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+		args = []string{"test", "-c", "-vet=off"}
 	}
-	out, ok, timedOut = runTool(time.Until(deadline), env, goTool, args...)
-	return out, ok, timedOut, false
+	if dryRun {
+		args = append(args, "-n")
+	}
+	if !realClock {
+		args = append(args, "-tags=faketime")
+	}
+	return append(args, "-ldflags=-s -w", "-o", binaryPath, ".")
 }
 
 // vet runs go vet within the build's deadline. Since Go 1.26 the go command talks to the vet tool in

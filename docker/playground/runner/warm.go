@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,15 +16,16 @@ import (
 
 // warm runs at image build. It runs the go command's vet/build/test pipeline of a request over a
 // program that imports every importable standard and baked-module package, so GOCACHE holds every
-// action a user's program can need; does the same under each GOEXPERIMENT setting in experiments the
-// release knows; records what the direct path needs (importcfg, packages.json); and then proves the
-// direct path answers exactly as the go command does.
+// action a user's program can need, on fake time and on the real clock (benchmarks); does the same (on
+// fake time) under each GOEXPERIMENT setting in experiments the release knows; records what the direct
+// path needs (importcfg, packages.json); and then proves the direct path answers exactly as the go
+// command does.
 func warm(experiments []string) error {
 	mods := readModules()
 	if err := linkModuleCache(modCacheTmp, modCacheDir, mods); err != nil {
 		return err
 	}
-	std, modPkgs, err := warmPrograms(toolEnv, "", mods)
+	std, modPkgs, err := warmPrograms(toolEnv, "", mods, true)
 	if err != nil {
 		return err
 	}
@@ -37,7 +39,7 @@ func warm(experiments []string) error {
 			fmt.Printf("warm: GOEXPERIMENT=%s left out: %v %s\n", exp, err, out) // unknown to this release
 			continue
 		}
-		if _, _, err := warmPrograms(env, "// GOEXPERIMENT="+exp+"\n\n", mods); err != nil {
+		if _, _, err := warmPrograms(env, "// GOEXPERIMENT="+exp+"\n\n", mods, false); err != nil {
 			return fmt.Errorf("GOEXPERIMENT=%s: %v", exp, err)
 		}
 		ix.Experiments = append(ix.Experiments, exp)
@@ -51,10 +53,10 @@ func warm(experiments []string) error {
 }
 
 // warmPrograms builds, vets and runs, through the go command as a request would, a test and a program
-// that imports every importable package under env, each file starting with header. The big program goes
-// last: its module (a go.mod requiring every baked module, and the go.sum the build wrote) stays in
-// workDir for indexPackages.
-func warmPrograms(env []string, header string, mods *Modules) (std, modPkgs []string, err error) {
+// that imports every importable package under env, each file starting with header, and with realClock
+// the latter again without faketime as a benchmark. The big programs go last: their module (a go.mod
+// requiring every baked module, and the go.sum the build wrote) stays in workDir for indexPackages.
+func warmPrograms(env []string, header string, mods *Modules, realClock bool) (std, modPkgs []string, err error) {
 	if std, err = listPackages(env, nil, "std"); err != nil {
 		return nil, nil, err
 	}
@@ -72,12 +74,21 @@ func warmPrograms(env []string, header string, mods *Modules) (std, modPkgs []st
 	for _, pkg := range append(append([]string(nil), std...), modPkgs...) {
 		fmt.Fprintf(&imports, "\t_ %q\n", pkg)
 	}
-	programs := []map[string]string{
-		{progName: header + "package main\n\nimport \"testing\"\n\nfunc TestWarm(t *testing.T) {}\n"},
-		{progName: header + "package main\n\nimport (\n" + imports.String() + ")\n\nfunc main() {}\n"},
+	everything := strings.Replace(imports.String(), "\t_ \"testing\"\n", "", 1)
+	type program struct {
+		files map[string]string
+		bench *BenchRequest
 	}
-	for _, files := range programs {
-		res, err := handleFresh(files, true)
+	programs := []program{
+		{map[string]string{progName: header + "package main\n\nimport \"testing\"\n\nfunc TestWarm(t *testing.T) {}\n"}, nil},
+		{map[string]string{progName: header + "package main\n\nimport (\n" + imports.String() + ")\n\nfunc main() {}\n"}, nil},
+	}
+	if realClock {
+		programs = append(programs, program{map[string]string{progName: header + "package main\n\nimport (\n" +
+			everything + "\t\"testing\"\n)\n\nfunc BenchmarkWarm(b *testing.B) {}\n"}, &BenchRequest{}})
+	}
+	for _, p := range programs {
+		res, err := handleFresh(p.files, true, p.bench)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -89,9 +100,9 @@ func warmPrograms(env []string, header string, mods *Modules) (std, modPkgs []st
 	return std, modPkgs, nil
 }
 
-// handleFresh handles files as a request would, from an empty work directory, through the go command.
-// With run false it only writes the files (and go.mod).
-func handleFresh(files map[string]string, run bool) (*Result, error) {
+// handleFresh handles files as a request would (benchmarks on the real clock when bench is set), from an
+// empty work directory, through the go command. With run false it only writes the files (and go.mod).
+func handleFresh(files map[string]string, run bool, bench *BenchRequest) (*Result, error) {
 	if err := os.RemoveAll(workDir); err != nil {
 		return nil, err
 	}
@@ -102,7 +113,8 @@ func handleFresh(files map[string]string, run bool) (*Result, error) {
 		_, err := prepareModule(workDir, files, readModules(), false)
 		return nil, err
 	}
-	return handle(&Header{Files: files, Vet: true, BuildTimeoutMs: 1_200_000, RunTimeoutMs: 60_000, noFast: true}, nil), nil
+	return handle(&Header{Files: files, Vet: true, BuildTimeoutMs: 1_200_000, RunTimeoutMs: 60_000, Bench: bench,
+		noFast: true}, nil), nil
 }
 
 // listPackages lists the importable non-main packages matching patterns that build with the runner's
@@ -167,7 +179,7 @@ func indexPackages(modPkgs []string) (*packageIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("go list -export: %v", err)
 	}
-	ix := &packageIndex{Export: map[string]string{}, Std: map[string]bool{},
+	ix := &packageIndex{Export: map[string]string{}, ExportReal: map[string]string{}, Std: map[string]bool{},
 		Modules: map[string][]string{}, Sums: map[string]string{}, ModInfo: map[string][]byte{}}
 	var listed []listedPackage
 	for dec := json.NewDecoder(bytes.NewReader(out)); dec.More(); {
@@ -210,22 +222,39 @@ func indexPackages(modPkgs []string) (*packageIndex, error) {
 			}
 		}
 	}
-	for kind, files := range map[string]map[string]string{
-		"build": {progName: "package main\n\nfunc main() {}\n"},
-		"test":  {progTestName: "package main\n\nimport \"testing\"\n\nfunc TestInfo(t *testing.T) {}\n"},
-	} {
-		if _, err := handleFresh(files, false); err != nil {
+	// The same packages without faketime: only their export data differs.
+	real, err := goCommandIn(workDir, append([]string{"list", "-export", "-deps", "-json=ImportPath,Export", "std"},
+		modPkgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("go list -export (real clock): %v", err)
+	}
+	for dec := json.NewDecoder(bytes.NewReader(real)); dec.More(); {
+		var p listedPackage
+		if err := dec.Decode(&p); err != nil {
 			return nil, err
 		}
-		args := []string{"build", "-n", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
-		if kind == "test" {
-			args = []string{"test", "-c", "-n", "-vet=off", "-tags=faketime", "-ldflags=-s -w", "-o", binaryPath, "."}
+		if p.Export != "" {
+			ix.ExportReal[p.ImportPath] = p.Export
 		}
-		info, err := goModInfo(args...)
+	}
+	test := map[string]string{progTestName: "package main\n\nimport \"testing\"\n\nfunc TestInfo(t *testing.T) {}\n"}
+	for _, k := range []struct {
+		kind              string
+		files             map[string]string
+		isTest, realClock bool
+	}{
+		{"build", map[string]string{progName: "package main\n\nfunc main() {}\n"}, false, false},
+		{"test", test, true, false},
+		{"bench", test, true, true},
+	} {
+		if _, err := handleFresh(k.files, false, nil); err != nil {
+			return nil, err
+		}
+		info, err := goModInfo(goBuildArgs(k.isTest, k.realClock, true)...)
 		if err != nil {
 			return nil, err
 		}
-		ix.ModInfo[kind] = []byte(info)
+		ix.ModInfo[k.kind] = []byte(info)
 	}
 	return ix, nil
 }
@@ -250,16 +279,10 @@ func writeIndex(ix *packageIndex) error {
 	if err := os.MkdirAll(libDir, 0o755); err != nil {
 		return err
 	}
-	var cfg bytes.Buffer
-	paths := make([]string, 0, len(ix.Export))
-	for p := range ix.Export {
-		paths = append(paths, p)
+	if err := writeImportcfg(importcfgPath, ix.Export); err != nil {
+		return err
 	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		fmt.Fprintf(&cfg, "packagefile %s=%s\n", p, ix.Export[p])
-	}
-	if err := os.WriteFile(importcfgPath, cfg.Bytes(), 0o644); err != nil {
+	if err := writeImportcfg(importcfgRealPath, ix.ExportReal); err != nil {
 		return err
 	}
 	data, err := json.Marshal(ix)
@@ -267,6 +290,20 @@ func writeIndex(ix *packageIndex) error {
 		return err
 	}
 	return os.WriteFile(packagesPath, data, 0o644)
+}
+
+// writeImportcfg writes the compiler's and linker's importcfg of the packages in exports.
+func writeImportcfg(path string, exports map[string]string) error {
+	var cfg bytes.Buffer
+	paths := make([]string, 0, len(exports))
+	for p := range exports {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fmt.Fprintf(&cfg, "packagefile %s=%s\n", p, exports[p])
+	}
+	return os.WriteFile(path, cfg.Bytes(), 0o644)
 }
 
 // goCommand runs the go command with the tools' environment and returns its standard output.
@@ -288,10 +325,12 @@ func goCommandEnv(env []string, dir string, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// A proof program runs through the go command and the direct path; both must answer alike.
+// A proof program runs through the go command and the direct path; both must answer alike. With bench,
+// it runs its benchmarks on the real clock, and the tests' real durations are not compared.
 type proof struct {
 	name  string
 	files map[string]string
+	bench *BenchRequest
 }
 
 // proveDirect fails the image build unless every proof program takes the direct path and answers
@@ -299,14 +338,14 @@ type proof struct {
 func proveDirect(mods *Modules) error {
 	proofs := directProofs(mods)
 	for _, p := range proofs {
-		slow, err := handleFresh(p.files, true)
+		slow, err := handleFresh(p.files, true, p.bench)
 		if err != nil {
 			return err
 		}
 		if err := os.RemoveAll(workDir); err != nil {
 			return err
 		}
-		fast := handle(&Header{Files: p.files, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000}, nil)
+		fast := handle(&Header{Files: p.files, Vet: true, BuildTimeoutMs: 600_000, RunTimeoutMs: 60_000, Bench: p.bench}, nil)
 		if !fast.FastBuild || slow.FastBuild {
 			return fmt.Errorf("proof %s: fast=%v on the direct path, %v on the go command's: %s", p.name,
 				fast.FastBuild, slow.FastBuild, fast.Errors)
@@ -319,11 +358,17 @@ func proveDirect(mods *Modules) error {
 	return os.RemoveAll(workDir)
 }
 
-// sameAnswer compares everything but timings and the path taken.
+// testDuration is how go test -v prints a test's time, which on the real clock varies from run to run.
+var testDuration = regexp.MustCompile(`\(\d+\.\d+s\)`)
+
+// sameAnswer compares everything but timings, costs and the path taken.
 func sameAnswer(a, b *Result) string {
 	x, y := *a, *b
 	for _, r := range []*Result{&x, &y} {
-		r.FastBuild, r.BuildMs, r.RunMs, r.VetMs = false, 0, 0, 0
+		r.FastBuild, r.BuildMs, r.RunMs, r.VetMs, r.RunCpuMs, r.MaxRssBytes = false, 0, 0, 0, nil, nil
+		if r.RealClock {
+			r.Stdout = testDuration.ReplaceAll(r.Stdout, []byte("(real)"))
+		}
 	}
 	if reflect.DeepEqual(x, y) {
 		return ""
@@ -340,7 +385,7 @@ func show(r *Result) map[string]any {
 
 // directProofs are programs the direct path must answer exactly as the go command does.
 func directProofs(mods *Modules) []proof {
-	one := func(name, src string) proof { return proof{name, map[string]string{progName: src}} }
+	one := func(name, src string) proof { return proof{name, map[string]string{progName: src}, nil} }
 	proofs := []proof{
 		one("hello", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"),
 		one("vet finding", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Printf(\"%d\\n\", \"x\") }\n"),
@@ -364,6 +409,13 @@ func directProofs(mods *Modules) []proof {
 		one("test main", "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"testing\"\n)\n\n"+
 			"func TestMain(m *testing.M) {\n\tfmt.Println(\"setup\")\n\tos.Exit(m.Run())\n}\n\nfunc TestX(t *testing.T) {}\n"),
 		one("test compile error", "package main\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) { undefined() }\n"),
+		// Benchmarks on the real clock: the clock, the build info and a benchmark's report that does not vary.
+		{"bench", map[string]string{progName: "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime/debug\"\n\t\"testing\"\n" +
+			"\t\"time\"\n)\n\nfunc TestClock(t *testing.T) {\n\tif time.Now().Year() < 2020 {\n\t\tt.Fatal(\"fake clock\")\n\t}\n" +
+			"\tinfo, _ := debug.ReadBuildInfo()\n\tfmt.Print(info)\n}\n\nfunc TestNotRun(t *testing.T) { t.Fatal(\"ran\") }\n\n" +
+			"func BenchmarkSkipped(b *testing.B) { b.Skip(\"no figures to compare\") }\n\n" +
+			"func BenchmarkNotRun(b *testing.B) { b.Fatal(\"ran\") }\n"},
+			&BenchRequest{Pattern: "Skipped", Run: "Clock"}},
 	}
 	var mod []string
 	for _, want := range []string{"golang.org/x/exp", "github.com/google/go-cmp", "golang.org/x/sync", "golang.org/x/text"} {

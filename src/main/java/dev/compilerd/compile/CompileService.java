@@ -6,6 +6,8 @@ import dev.compilerd.sandbox.Program;
 import dev.compilerd.sandbox.RunResult;
 import dev.compilerd.sandbox.Sandbox;
 import dev.compilerd.sandbox.SandboxException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -17,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * Owns the policy of answering a program: the memo of exact repeats, the local cache, the shared tier, an identical
  * run in flight, or a run of its own in its release's sandbox under admission control shared by every release;
  * deterministic outcomes are kept in both tiers. The cache key holds the release's image, so releases never share
- * answers or runs. Thread-safe.
+ * answers or runs. Benchmarks are measurements: each request runs on its own, and nothing keeps its answer.
+ * Thread-safe.
  */
 public final class CompileService {
     /** Where an answer came from, for the request log. */
@@ -25,6 +28,9 @@ public final class CompileService {
     public static final String SHARED = "shared";
     public static final String COALESCED = "coalesced";
     public static final String RUN = "miss";
+    /** Peak memory buckets, 4 MiB to 2 GiB: a Go hello world peaks near 19 MiB under gVisor, the sandbox has 512 MiB. */
+    private static final double[] RSS_BUCKETS = java.util.stream.IntStream.rangeClosed(22, 31)
+            .mapToDouble(i -> Math.pow(2, i)).toArray();
 
     private final Releases releases;
     private final ResultCache cache;
@@ -36,6 +42,9 @@ public final class CompileService {
     private final Timer build;
     private final Timer run;
     private final Timer queueWait;
+    private final Timer runCpu;
+    private final DistributionSummary runMaxRss;
+    private final Counter benchRuns;
 
     /**
      * @param longestRun the longest one request may take to get through admission and its run; requests waiting
@@ -56,6 +65,13 @@ public final class CompileService {
                 .publishPercentileHistogram().register(meters);
         this.queueWait = Timer.builder("compilerd_queue_wait").description("time from a cache miss to a worker")
                 .publishPercentileHistogram().register(meters);
+        this.runCpu = Timer.builder("compilerd_run_cpu").description("program CPU time, user + system, inside the sandbox")
+                .publishPercentileHistogram().register(meters);
+        this.runMaxRss = DistributionSummary.builder("compilerd_run_max_rss").baseUnit("bytes")
+                .description("peak resident memory of a program inside the sandbox")
+                .serviceLevelObjectives(RSS_BUCKETS).register(meters);
+        this.benchRuns = Counter.builder("compilerd_bench_runs").description("runs of benchmarks on the real clock")
+                .register(meters);
     }
 
     /**
@@ -71,13 +87,14 @@ public final class CompileService {
 
     /**
      * Answers a request: from the memo, the local cache, the shared tier (filling the local one), an identical
-     * program of the same release already running, or a run. A request to format the program instead (/fmt) takes
-     * the same path with its own keys. Blocks while it queues and runs.
+     * program of the same release already running, or a run; benchmarks always by a run of their own, whose
+     * answer nothing keeps. A request to format the program instead (/fmt) takes the same path with its own keys.
+     * Blocks while it queues and runs.
      *
      * @throws UnknownReleaseException the request names a Go release this server does not offer
      */
     public Reply answer(Submission s, BooleanSupplier clientGone) throws Exception {
-        byte[] seen = cache.getByRequest(s.exact());
+        byte[] seen = s.bench() == null ? cache.getByRequest(s.exact()) : null;
         if (seen != null) {
             return new Reply(seen, Outcome.CACHED, LOCAL, "");
         }
@@ -90,7 +107,8 @@ public final class CompileService {
             Object invalid = formatting ? FmtResponse.error(e.getMessage()) : CompileResponse.error(e.getMessage());
             return new Reply(serialize(invalid), Outcome.INVALID, RUN, "");
         }
-        Program program = new Program(files.files(), s.vet() && !formatting, s.format());
+        Program program = new Program(files.files(), s.vet() && !formatting, formatting ? null : s.bench(),
+                s.format());
         Mapping mapping = formatting ? r -> {
             FormatMapper.Mapped m = FormatMapper.map(r, files);
             return new Answer(m.response(), m.outcome());
@@ -98,6 +116,11 @@ public final class CompileService {
             ResponseMapper.Mapped m = mapper.map(r, sandbox.info());
             return new Answer(m.response(), m.outcome());
         };
+        if (program.bench() != null) {
+            // A measurement: never from or into a cache, never waiting on an identical request.
+            benchRuns.increment();
+            return runNow(sandbox, program, mapping, null, s.exact(), clientGone);
+        }
         String key = cache.key(sandbox.imageId(), program);
         byte[] hit = cache.get(key);
         if (hit != null) {
@@ -121,6 +144,7 @@ public final class CompileService {
         Answer map(RunResult result);
     }
 
+    /** Runs the program; a deterministic answer is kept under {@code key} unless that is null. */
     private Reply runNow(Sandbox sandbox, Program program, Mapping mapping, String key, byte[] exact,
                          BooleanSupplier clientGone)
             throws SandboxException, InterruptedException, BusyException, AbandonedException {
@@ -132,9 +156,13 @@ public final class CompileService {
         }
         build.record(result.build().took());
         run.record(result.run().took());
+        if (result.ending() == RunResult.Ending.RUN && result.run().usage() != null) {
+            runCpu.record(result.run().usage().cpu());
+            runMaxRss.record(result.run().usage().maxRssBytes());
+        }
         Answer a = mapping.map(result);
         byte[] body = serialize(a.response());
-        if (a.outcome().cacheable()) {
+        if (key != null && a.outcome().cacheable()) {
             cache.put(key, exact, body);
             shared.put(key, body);
         }

@@ -22,6 +22,19 @@ public final class Events {
         List<Playback.Write> writes = new ArrayList<>(Playback.decode(stdout, "stdout"));
         writes.addAll(Playback.decode(stderr, "stderr"));
         writes.sort(Comparator.comparingLong(Playback.Write::timeNanos)); // stable: stdout before stderr on ties
+        return merge(writes, maxBytes);
+    }
+
+    /**
+     * The output of a program on the real clock, which writes no playback frames: its stdout, then its stderr (their
+     * order in between is not known), each as one event with no delay, and at most {@code maxBytes} of them.
+     */
+    public static Decoded raw(byte[] stdout, byte[] stderr, int maxBytes) {
+        return merge(List.of(new Playback.Write("stdout", Playback.EPOCH_NANOS, stdout),
+                new Playback.Write("stderr", Playback.EPOCH_NANOS, stderr)), maxBytes);
+    }
+
+    private static Decoded merge(List<Playback.Write> writes, int maxBytes) {
         List<Event> events = new ArrayList<>();
         StringBuilder out = new StringBuilder();
         ByteArrayOutputStream pending = new ByteArrayOutputStream();

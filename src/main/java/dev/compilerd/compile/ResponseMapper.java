@@ -42,14 +42,34 @@ public final class ResponseMapper {
     public record Mapped(CompileResponse response, Outcome outcome) {}
 
     /**
+     * The answer, with the run's {@link CompileResponse.Stats} when the runner reported them (not when the container
+     * died without a trusted result, or the hard deadline removed it); never kept when the module proxy's upstream
+     * failed a fetch of the build.
+     *
      * @param image what the release's image offers, for the hint to a missing module
      */
     public Mapped map(RunResult r, SandboxInfo image) {
-        Mapped m = mapRun(r, image);
+        Mapped m = withStats(r, answer(r, image));
         return r.moduleFailure() && m.outcome().cacheable() ? new Mapped(m.response(), Outcome.MODULE_PROXY_ERROR) : m;
     }
 
-    private Mapped mapRun(RunResult r, SandboxInfo image) {
+    private static Mapped withStats(RunResult r, Mapped m) {
+        return switch (r.ending()) {
+            case KILLED, DEADLINE, FORMATTED -> m;
+            case SETUP, BUILD -> new Mapped(m.response().with(new CompileResponse.Stats(r.build().took().toMillis(), 0,
+                    0L, 0L), null, null), m.outcome());
+            case RUN -> {
+                RunResult.Run run = r.run();
+                RunResult.Usage u = run.usage();
+                CompileResponse.Stats stats = new CompileResponse.Stats(r.build().took().toMillis(), run.took().toMillis(),
+                        u == null ? null : u.cpu().toMillis(), u == null ? null : u.maxRssBytes());
+                yield new Mapped(m.response().with(stats, run.realClock() ? CompileResponse.REAL_CLOCK : null,
+                        run.realClock() && !run.benchtime().isEmpty() ? run.benchtime() : null), m.outcome());
+            }
+        };
+    }
+
+    private Mapped answer(RunResult r, SandboxInfo image) {
         RunResult.Build b = r.build();
         String vetErrors = b.vetErrors();
         boolean vetOK = b.vetRan() && b.vetOK();
@@ -85,7 +105,8 @@ public final class ResponseMapper {
             // The runner could not start the built program: show why, never cache it.
             return new Mapped(new CompileResponse(run.errors(), null, 0, isTest, 0, vetErrors, vetOK), Outcome.RUN_ERROR);
         }
-        Events.Decoded d = Events.from(run.stdout(), run.stderr(), maxOutputBytes);
+        Events.Decoded d = run.realClock() ? Events.raw(run.stdout(), run.stderr(), maxOutputBytes)
+                : Events.from(run.stdout(), run.stderr(), maxOutputBytes);
         List<Event> events = new ArrayList<>(d.events());
         boolean tooLarge = d.tooLarge() || run.outputTooLarge();
         int failed = isTest ? (int) FAILED_TEST.matcher(d.stdoutText()).results().count() : 0;

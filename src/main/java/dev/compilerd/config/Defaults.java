@@ -24,6 +24,14 @@ public final class Defaults {
     public static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration BUILD_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration RUN_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The share of the run timeout a request's benchmarks divide among themselves: Go runs a benchmark for about
+     * 1.2 times its -test.benchtime (at most about twice, and longer on a busy host, whose waits count as time),
+     * so 0.3 leaves room for the program's start and a slow one.
+     */
+    public static final double BENCH_SHARE = 0.3;
+    /** Above this share, a benchmark that runs for twice its benchtime would not fit the run timeout. */
+    public static final double MAX_BENCH_SHARE = 0.45;
     /** Slack between the runner's soft deadlines and the server's hard one (docker rm -f). */
     public static final Duration DEADLINE_MARGIN = Duration.ofSeconds(2);
     public static final long MEMORY_BYTES = 512L * 1024 * 1024;

@@ -71,6 +71,9 @@ final class Flags {
     @Option(names = "--run-timeout", converter = Time.class,
             description = "soft deadline for running the program (default ${DEFAULT-VALUE})")
     Duration runTimeout = Defaults.RUN_TIMEOUT;
+    @Option(names = "--bench-share", description = "the share of --run-timeout a request's benchmarks divide among"
+            + " themselves; each of N gets -test.benchtime = min(1s, share x run timeout / N) (default ${DEFAULT-VALUE})")
+    double benchShare = Defaults.BENCH_SHARE;
     @Option(names = "--deadline-margin", converter = Time.class,
             description = "hard deadline = build + run + this, then docker rm -f (default ${DEFAULT-VALUE})")
     Duration deadlineMargin = Defaults.DEADLINE_MARGIN;
@@ -158,6 +161,8 @@ final class Flags {
         c.that(buildTimeout.compareTo(runnerMax) <= 0 && runTimeout.compareTo(runnerMax) <= 0,
                 "--build-timeout and --run-timeout must be at most " + Values.format(runnerMax) + " (the runner's own cap)");
         c.positive("deadline-margin", deadlineMargin);
+        c.that(benchShare > 0 && benchShare <= Defaults.MAX_BENCH_SHARE, "--bench-share must be above 0 and at most "
+                + Defaults.MAX_BENCH_SHARE + " (Go may run a benchmark for twice its benchtime), not " + benchShare);
         c.positive("pool-max-idle", poolMaxIdle);
         c.positive("pool-surplus-idle", poolSurplusIdle);
         c.positive("reap-interval", reapInterval);
@@ -184,7 +189,7 @@ final class Flags {
         c.range("shared-cache-max-value", sharedCacheMaxValue, 1024, 64L << 20);
         Optional<URI> shared = sharedCache(c);
         SandboxLimits limits = new SandboxLimits(buildTimeout, runTimeout, deadlineMargin, memory, pids, nproc, cpus,
-                tmpfs, nofile, addressSpace, (int) maxOutput);
+                tmpfs, nofile, addressSpace, (int) maxOutput, benchShare);
         LifecycleSettings life = new LifecycleSettings(lifetimeMin, lifetimeMax, lameduck, drainTimeout, halt,
                 words(haltCommand));
         c.that(drainTimeout.compareTo(limits.hardDeadline()) >= 0, "--drain-timeout (" + Values.format(drainTimeout)

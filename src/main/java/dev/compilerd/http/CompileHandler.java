@@ -82,8 +82,10 @@ public final class CompileHandler {
         CompileRequest flags = new CompileRequest("", query != null && "true".equals(query.getValue("withVet")),
                 query != null && "true".equals(query.getValue("imports")));
         String release = query == null || query.getValue("v") == null ? "" : query.getValue("v");
-        Posted whole = body.complete() ? Posted.of(contentType, flags, formatting, release, body.bytes()) : null;
-        if (whole != null) {
+        QueryBench queryBench = QueryBench.of(query);
+        Posted whole = body.complete() ? Posted.of(contentType, flags, formatting, release, queryBench, body.bytes())
+                : null;
+        if (whole != null && !queryBench.on()) { // benchmarks are never remembered
             byte[] seen = service.repeat(whole.exact());
             if (seen != null) { // no other thread needed
                 answer(response, callback, start, new CompileService.Reply(seen, Outcome.CACHED, CompileService.LOCAL, ""));
@@ -92,27 +94,55 @@ public final class CompileHandler {
         }
         dispatch(request, response, callback, start, () -> {
             Posted posted = whole != null ? whole
-                    : Posted.of(contentType, flags, formatting, release, bodies.rest(request, body));
+                    : Posted.of(contentType, flags, formatting, release, queryBench, bodies.rest(request, body));
             CompileRequest parsed = parser.parse(posted.contentType(), posted.body(), flags);
             Program.Format format = !formatting ? Program.Format.NONE
                     : parsed.imports() ? Program.Format.GOIMPORTS : Program.Format.GOFMT;
-            Submission submission = new Submission(release, parsed.body(), parsed.withVet(), format, posted.exact());
+            Submission submission = new Submission(release, parsed.body(), parsed.withVet(), posted.exact(),
+                    formatting ? null : parser.bench(parsed, queryBench.bench(), queryBench.pattern(), queryBench.run()),
+                    format);
             answer(response, callback, start, service.answer(submission, clientGone(request)));
         });
     }
 
     /**
-     * A whole request body, what else decides its answer (its content type, the path, ?withVet, ?imports and ?v),
-     * and all of it as one key for the memo of repeats.
+     * A whole request body, what else decides its answer (its content type, the path, ?withVet, ?imports, ?v and
+     * the query's bench fields), and all of it as one key for the memo of repeats.
      */
     private record Posted(String contentType, byte[] body, byte[] exact) {
-        static Posted of(String contentType, CompileRequest query, boolean formatting, String release, byte[] body) {
+        static Posted of(String contentType, CompileRequest query, boolean formatting, String release,
+                         QueryBench bench, byte[] body) {
             byte[] type = contentType == null ? new byte[0] : contentType.getBytes(StandardCharsets.UTF_8);
             byte[] v = release.getBytes(StandardCharsets.UTF_8);
+            byte[] b = bench.key();
             int flags = (query.withVet() ? 1 : 0) | (query.imports() ? 2 : 0) | (formatting ? 4 : 0);
-            ByteBuffer exact = ByteBuffer.allocate(type.length + v.length + 3 + body.length);
-            exact.put(type).put((byte) 0).put((byte) flags).put(v).put((byte) 0).put(body);
+            ByteBuffer exact = ByteBuffer.allocate(type.length + v.length + b.length + 3 + body.length);
+            exact.put(type).put((byte) 0).put((byte) flags).put(v).put((byte) 0).put(b).put(body);
             return new Posted(contentType, body, exact.array());
+        }
+    }
+
+    /** The query's ?bench, ?benchPattern and ?benchRun as given (null where absent). */
+    private record QueryBench(String bench, String pattern, String run) {
+        static QueryBench of(Fields query) {
+            return query == null ? new QueryBench(null, null, null) : new QueryBench(query.getValue(RequestParser.BENCH),
+                    query.getValue(RequestParser.BENCH_PATTERN), query.getValue(RequestParser.BENCH_RUN));
+        }
+
+        /** Whether the query asks for benchmarks (a malformed value is refused later, by the parser). */
+        boolean on() {
+            return "1".equals(bench) || "true".equals(bench);
+        }
+
+        /** The three values for the memo's key, each length-prefixed (-1: absent) so no two sets read alike. */
+        byte[] key() {
+            java.io.ByteArrayOutputStream k = new java.io.ByteArrayOutputStream();
+            for (String s : new String[] {bench, pattern, run}) {
+                byte[] v = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+                k.writeBytes(ByteBuffer.allocate(4).putInt(s == null ? -1 : v.length).array());
+                k.writeBytes(v);
+            }
+            return k.toByteArray();
         }
     }
 

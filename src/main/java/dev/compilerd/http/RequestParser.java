@@ -3,6 +3,8 @@ package dev.compilerd.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.compilerd.sandbox.Bench;
+import dev.compilerd.sandbox.RunnerContract;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -16,6 +18,11 @@ import java.util.Map;
  * as Go decodes them), or as the raw program. Pure and thread-safe.
  */
 public final class RequestParser {
+    /** The request fields (form, JSON or query) that ask for benchmarks on the real clock. */
+    public static final String BENCH = "bench";
+    public static final String BENCH_PATTERN = "benchPattern";
+    public static final String BENCH_RUN = "benchRun";
+
     private final ObjectMapper json;
 
     public RequestParser(ObjectMapper json) {
@@ -65,6 +72,9 @@ public final class RequestParser {
         String source = null;
         boolean vet = false;
         boolean imports = false;
+        Boolean bench = null;
+        String pattern = null;
+        String run = null;
         for (String pair : text.split("&")) {
             if (pair.isEmpty()) {
                 continue;
@@ -78,12 +88,18 @@ public final class RequestParser {
                 vet = value.equals("true");
             } else if (name.equals("imports")) {
                 imports = !value.isEmpty(); // as the playground's /fmt: any value asks for goimports
+            } else if (name.equals(BENCH)) {
+                bench = flag(value);
+            } else if (name.equals(BENCH_PATTERN)) {
+                pattern = value;
+            } else if (name.equals(BENCH_RUN)) {
+                run = value;
             }
         }
         if (source == null) {
             throw new BadRequestException("form has no 'body' field");
         }
-        return new CompileRequest(source, vet, imports);
+        return new CompileRequest(source, vet, imports, bench, pattern, run);
     }
 
     private CompileRequest json(byte[] body) throws BadRequestException {
@@ -101,6 +117,9 @@ public final class RequestParser {
         JsonNode source = null;
         JsonNode vet = null;
         JsonNode imports = null;
+        JsonNode bench = null;
+        JsonNode pattern = null;
+        JsonNode run = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equalsIgnoreCase("body")) {
@@ -109,19 +128,82 @@ public final class RequestParser {
                 vet = f.getValue();
             } else if (f.getKey().equalsIgnoreCase("imports")) {
                 imports = f.getValue();
+            } else if (f.getKey().equalsIgnoreCase(BENCH)) {
+                bench = f.getValue();
+            } else if (f.getKey().equalsIgnoreCase(BENCH_PATTERN)) {
+                pattern = f.getValue();
+            } else if (f.getKey().equalsIgnoreCase(BENCH_RUN)) {
+                run = f.getValue();
             }
         }
         if (source == null || !source.isTextual()) {
             throw new BadRequestException("JSON needs a string field \"body\"");
         }
-        return new CompileRequest(source.asText(), flag(vet, "withVet"), flag(imports, "imports"));
+        boolean benchOn = flag(bench, BENCH);
+        return new CompileRequest(source.asText(), flag(vet, "withVet"), flag(imports, "imports"),
+                bench == null || bench.isNull() ? null : benchOn, text(pattern, BENCH_PATTERN), text(run, BENCH_RUN));
     }
 
+    /** A JSON flag: true, false, null or absent (false). */
     private static boolean flag(JsonNode value, String name) throws BadRequestException {
         if (value != null && !value.isBoolean() && !value.isNull()) {
             throw new BadRequestException("JSON field \"" + name + "\" must be true or false");
         }
         return value != null && value.asBoolean();
+    }
+
+    private static String text(JsonNode n, String field) throws BadRequestException {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new BadRequestException("JSON field \"" + field + "\" must be a string");
+        }
+        return n.asText();
+    }
+
+    /**
+     * Whether and how to run the request's benchmarks (null: not), from its body's fields and its query's ({@code
+     * ?bench=1&benchPattern=...&benchRun=...}, null where absent): either may turn bench on, and a pattern in the
+     * body wins over the query's.
+     */
+    public Bench bench(CompileRequest body, String queryBench, String queryPattern, String queryRun)
+            throws BadRequestException {
+        boolean on = Boolean.TRUE.equals(body.bench()) || queryBench != null && flag(queryBench);
+        String pattern = body.benchPattern() != null ? body.benchPattern() : queryPattern;
+        String run = body.benchRun() != null ? body.benchRun() : queryRun;
+        if (!on) {
+            if (pattern != null || run != null) {
+                throw new BadRequestException(BENCH_PATTERN + " and " + BENCH_RUN + " need " + BENCH + "=1");
+            }
+            return null;
+        }
+        return new Bench(checkPattern(BENCH_PATTERN, pattern), checkPattern(BENCH_RUN, run));
+    }
+
+    /** A form or query bench value: 1 or true, 0 or false (or empty). */
+    static boolean flag(String value) throws BadRequestException {
+        return switch (value) {
+            case "1", "true" -> true;
+            case "0", "false", "" -> false;
+            default -> throw new BadRequestException(BENCH + " must be 1 or true (0 or false: off); the"
+                    + " benchmarks to run go in " + BENCH_PATTERN);
+        };
+    }
+
+    /** The runner checks a pattern as Go regular expressions; here only what could not be one argument. */
+    private static String checkPattern(String field, String pattern) throws BadRequestException {
+        if (pattern == null) {
+            return "";
+        }
+        int max = RunnerContract.RUNNER.maxBenchPatternBytes();
+        if (pattern.getBytes(StandardCharsets.UTF_8).length > max) {
+            throw new BadRequestException(field + " is over " + max + " bytes");
+        }
+        if (pattern.chars().anyMatch(c -> c < ' ' || c == 0x7f)) {
+            throw new BadRequestException(field + " has a control character");
+        }
+        return pattern;
     }
 
     /** Percent-decodes to bytes first, then decodes strict UTF-8, so %FF is refused rather than altered. */

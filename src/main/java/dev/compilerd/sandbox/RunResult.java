@@ -50,22 +50,35 @@ public record RunResult(Ending ending, Build build, Run run, Map<String, Formatt
 
     /**
      * The program's run. {@code errors} is set when the runner could not run the built program at all;
-     * {@code processLimit} when it ended at its process limit (RLIMIT_NPROC).
+     * {@code processLimit} when it ended at its process limit (RLIMIT_NPROC); {@code usage} is what it cost (null
+     * when the runner did not say); {@code realClock} when it ran its benchmarks on the real clock, each for
+     * {@code benchtime}, and wrote raw output instead of playback frames.
      */
     public record Run(byte[] stdout, byte[] stderr, boolean outputTooLarge, boolean timedOut, int exitCode,
-                      String signal, int processLimit, String errors, Duration took) {
+                      String signal, int processLimit, String errors, Duration took, Usage usage,
+                      boolean realClock, String benchtime) {
         public Run {
             stdout = stdout == null ? new byte[0] : stdout;
             stderr = stderr == null ? new byte[0] : stderr;
             signal = signal == null ? "" : signal;
             errors = errors == null ? "" : errors;
             took = took == null ? Duration.ZERO : took;
+            benchtime = benchtime == null ? "" : benchtime;
+        }
+
+        /** A run on fake time whose cost is not known. */
+        public Run(byte[] stdout, byte[] stderr, boolean outputTooLarge, boolean timedOut, int exitCode,
+                   String signal, int processLimit, String errors, Duration took) {
+            this(stdout, stderr, outputTooLarge, timedOut, exitCode, signal, processLimit, errors, took, null, false, "");
         }
 
         static Run ended(int exitCode, Duration took) {
             return new Run(null, null, false, false, exitCode, "", 0, "", took);
         }
     }
+
+    /** What a program cost, from the runner's own wait on it (rusage): CPU time, user + system, and peak RSS. */
+    public record Usage(Duration cpu, long maxRssBytes) {}
 
     public RunResult {
         build = build == null ? Build.NONE : build;

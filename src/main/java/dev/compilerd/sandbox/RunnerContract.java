@@ -26,6 +26,7 @@ public record RunnerContract(
         int framingFactor,
         int framingSlackBytes,
         int maxTimeoutMs,
+        int maxBenchPatternBytes,
         FileNames fileNames) {
 
     /** Examples both sides' tests check the rule against. */

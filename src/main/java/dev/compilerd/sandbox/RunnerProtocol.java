@@ -18,6 +18,9 @@ import java.util.Map;
  */
 public final class RunnerProtocol {
     private static final RunnerContract CONTRACT = RunnerContract.RUNNER;
+    /** A Go duration as time.Duration prints it ("1s", "333ms", "1m0s"): anything else is not passed on. */
+    private static final java.util.regex.Pattern DURATION =
+            java.util.regex.Pattern.compile("([0-9]{1,9}(\\.[0-9]{1,9})?(ns|us|\u00b5s|ms|s|m|h)){1,4}");
 
     private final ObjectMapper json;
     private final ObjectReader wire;
@@ -71,6 +74,13 @@ public final class RunnerProtocol {
         h.put("runTimeoutMs", limits.runTimeout().toMillis());
         h.put("outputLimit", limits.maxOutputBytes());
         h.put("addressSpace", limits.addressSpaceBytes());
+        if (program.bench() != null) {
+            Map<String, Object> bench = new LinkedHashMap<>();
+            bench.put("pattern", program.bench().pattern());
+            bench.put("run", program.bench().run());
+            bench.put("budgetMs", limits.benchBudget().toMillis());
+            h.put("bench", bench);
+        }
         try {
             byte[] body = json.writeValueAsBytes(h);
             byte[] line = Arrays.copyOf(body, body.length + 1);
@@ -143,8 +153,11 @@ public final class RunnerProtocol {
         boolean ran = ending == RunResult.Ending.RUN;
         RunResult.Build build = new RunResult.Build(ran ? "" : w.errors, !ran && w.timedOut, w.isTest, w.vetRan,
                 w.vetOK, w.vetErrors, Duration.ofMillis(w.buildMs + w.vetMs));
+        RunResult.Usage usage = w.runCpuMs == null || w.maxRssBytes == null ? null
+                : new RunResult.Usage(Duration.ofMillis(Math.max(0, w.runCpuMs)), Math.max(0, w.maxRssBytes));
         RunResult.Run run = ran ? new RunResult.Run(w.stdout, w.stderr, w.outputTooLarge, w.timedOut, w.exitCode,
-                w.signal, w.processLimit, w.errors, Duration.ofMillis(w.runMs)) : null;
+                w.signal, w.processLimit, w.errors, Duration.ofMillis(w.runMs), usage, w.realClock,
+                w.benchtime != null && DURATION.matcher(w.benchtime).matches() ? w.benchtime : "") : null;
         return new RunResult(ending, build, run, container);
     }
 
@@ -167,6 +180,10 @@ public final class RunnerProtocol {
         public long buildMs;
         public long vetMs;
         public long runMs;
+        public Long runCpuMs;
+        public Long maxRssBytes;
+        public boolean realClock;
+        public String benchtime;
         public Map<String, RunResult.Formatted> formatted;
     }
 }

@@ -96,7 +96,8 @@ class ConfigParserTest {
                 "--max-request", "2KiB", "--max-output", "3KiB", "--memory", "100MiB", "--tmpfs", "5MiB",
                 "--address-space", "600MiB", "--cache-bytes", "7KiB", "--shared-cache-max-value", "8KiB",
                 "--pids", "1000", "--nproc", "300", "--nofile", "400", "--workers", "5", "--queue", "6",
-                "--pool", "7", "--pool-min", "3", "--cache-entries", "8", "--port", "9", "--cpus", "1.5");
+                "--pool", "7", "--pool-min", "3", "--cache-entries", "8", "--port", "9", "--cpus", "1.5",
+                "--bench-share", "0.25");
         assertThat(List.of(c.http().bodyTimeout(), c.sandbox().pool().maxIdle(), c.sandbox().reapInterval(),
                 c.limits().buildTimeout(), c.limits().runTimeout(), c.limits().deadlineMargin(),
                 c.admission().maxQueueWait(), c.cache().sharedTtl(), c.cache().sharedTimeout(),
@@ -112,6 +113,8 @@ class ConfigParserTest {
                 c.admission().queue(), c.sandbox().pool().max(), (int) c.cache().entries(), c.http().port(),
                 c.sandbox().pool().min())).containsExactly(1000, 300, 400, 5, 6, 7, 8, 9, 3);
         assertThat(c.limits().cpus()).isEqualTo(1.5);
+        assertThat(c.limits().benchShare()).isEqualTo(0.25);
+        assertThat(c.limits().benchBudget()).isEqualTo(Duration.ofMillis(1250));
     }
 
     @Test
@@ -182,6 +185,8 @@ class ConfigParserTest {
         assertThatThrownBy(() -> parse("--port", "70000")).hasMessage("--port must be between 0 and 65535, not 70000");
         assertThatThrownBy(() -> parse("--pids", "16")).hasMessage("--pids must be between 64 and 16384, not 16");
         assertThatThrownBy(() -> parse("--cpus", "0")).hasMessage("--cpus must be above 0 and at most 16, not 0.0");
+        assertThatThrownBy(() -> parse("--bench-share", "0.5")).hasMessageStartingWith(
+                "--bench-share must be above 0 and at most 0.45");
         assertThatThrownBy(() -> parse("--memory", "32MiB")).hasMessage("--memory must be between 64MiB and 8GiB, not 32MiB");
         assertThatThrownBy(() -> parse("--workers", "-1")).hasMessage("--workers must be between 0 and 1024, not -1");
     }

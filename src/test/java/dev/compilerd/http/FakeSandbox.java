@@ -15,8 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A scripted sandbox for handler tests: prints "ran [file names] vet=..." as framed stdout, counts runs, can block
- * on a gate, throw a failure or hit the hard deadline.
+ * A scripted sandbox for handler tests: prints "ran [file names] vet=..." as framed stdout (benchmarks: "bench
+ * PATTERN run=RUN" raw, on the real clock), counts runs, reports the run's number as its cost (RunCpuMs n, RunMs
+ * 10 + n, MaxRssBytes n MiB), can block on a gate, throw a failure or hit the hard deadline.
  */
 final class FakeSandbox implements Sandbox {
     final AtomicInteger runs = new AtomicInteger();
@@ -26,6 +27,8 @@ final class FakeSandbox implements Sandbox {
     /** How a run ends: DEADLINE hits the hard deadline; null prints "ran [file names] vet=..." and exits 0. */
     volatile RunResult.Ending ending;
     volatile String startFailure;
+    /** The program of the latest run. */
+    volatile Program last;
     private final String goVersion;
 
     /** A sandbox of the Go release {@code goVersion} belongs to, with an image named after it. */
@@ -35,7 +38,8 @@ final class FakeSandbox implements Sandbox {
 
     @Override
     public RunResult run(Program program) throws SandboxException, InterruptedException {
-        runs.incrementAndGet();
+        int n = runs.incrementAndGet();
+        last = program;
         running.incrementAndGet();
         try {
             gate.await();
@@ -48,10 +52,19 @@ final class FakeSandbox implements Sandbox {
             if (program.format() != Program.Format.NONE) {
                 return format(program);
             }
+            RunResult.Usage usage = new RunResult.Usage(Duration.ofMillis(n), n * 1024L * 1024);
+            RunResult.Build build = new RunResult.Build("", false, program.bench() != null, program.vet(), program.vet(),
+                    "", Duration.ofMillis(100));
+            if (program.bench() != null) {
+                byte[] out = ("bench " + program.bench().pattern() + " run=" + program.bench().run() + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                return RunResults.ran(build, new RunResult.Run(out, null, false, false, 0, "", 0, "",
+                        Duration.ofMillis(10 + n), usage, true, "1s"), "fake-1");
+            }
             byte[] out = PlaybackFrames.stream()
                     .write(0, "ran " + program.files().keySet() + " vet=" + program.vet() + "\n").bytes();
-            return RunResults.ran(new RunResult.Build("", false, false, program.vet(), program.vet(), "", Duration.ZERO),
-                    RunResults.exited(out, 0), "fake-1");
+            return RunResults.ran(build, new RunResult.Run(out, null, false, false, 0, "", 0, "", Duration.ofMillis(10 + n),
+                    usage, false, ""), "fake-1");
         } finally {
             running.decrementAndGet();
         }

@@ -188,4 +188,32 @@ class RequestParserTest {
         assertThatThrownBy(() -> parse("application/json", "{\"body\":\"x\",\"imports\":\"yes\"}"))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("imports");
     }
+
+    @Test
+    void benchFieldsAreReadFromFormsAndJson() throws BadRequestException {
+        assertThat(parse(FORM, "body=x&bench=1&benchPattern=Sort%2Fsmall&benchRun=TestA"))
+                .isEqualTo(new CompileRequest("x", false, true, "Sort/small", "TestA"));
+        assertThat(parse(FORM, "body=x&bench=false")).isEqualTo(new CompileRequest("x", false, false, null, null));
+        assertThat(parse("application/json", "{\"body\":\"x\",\"Bench\":true,\"BENCHPATTERN\":\"S\",\"benchRun\":null}"))
+                .isEqualTo(new CompileRequest("x", false, true, "S", null));
+        assertThat(parse("text/plain", "bench=1")).isEqualTo(new CompileRequest("bench=1", false)); // a program
+        assertThatThrownBy(() -> parse(FORM, "body=x&bench=on")).hasMessageStartingWith("bench must be 1 or true");
+    }
+
+    @Test
+    void benchIsOnWhenTheQueryOrTheBodySaysSoAndTheBodysPatternWins() throws BadRequestException {
+        CompileRequest none = new CompileRequest("x", false);
+        assertThat(parser.bench(none, null, null, null)).isNull();
+        assertThat(parser.bench(none, "0", null, null)).isNull();
+        assertThat(parser.bench(none, "1", null, null)).isEqualTo(dev.compilerd.sandbox.Bench.ALL);
+        assertThat(parser.bench(none, "true", "Q", "R")).isEqualTo(new dev.compilerd.sandbox.Bench("Q", "R"));
+        assertThat(parser.bench(new CompileRequest("x", false, true, "B", null), null, "Q", "R"))
+                .isEqualTo(new dev.compilerd.sandbox.Bench("B", "R"));
+        assertThat(parser.bench(new CompileRequest("x", false, false, null, null), "1", null, null))
+                .isEqualTo(dev.compilerd.sandbox.Bench.ALL);
+        assertThatThrownBy(() -> parser.bench(none, null, "Q", null)).hasMessage("benchPattern and benchRun need bench=1");
+        assertThatThrownBy(() -> parser.bench(none, "1", "\u00e9".repeat(129), null))
+                .hasMessage("benchPattern is over 256 bytes");
+        assertThatThrownBy(() -> parser.bench(none, "1", null, "a\tb")).hasMessage("benchRun has a control character");
+    }
 }

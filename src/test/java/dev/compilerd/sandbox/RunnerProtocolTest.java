@@ -82,4 +82,29 @@ class RunnerProtocolTest {
         assertThat(r.formatted()).containsEntry("prog.go", new RunResult.Formatted("package main\n", ""))
                 .containsEntry("b.go", new RunResult.Formatted("", "b.go:1:1: expected 'package'"));
     }
+
+    @Test
+    void headerAsksForBenchmarksWithTheirShareOfTheRunTimeoutOnlyWhenTheProgramWantsThem() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode plain = json.readTree(protocol.header(new Program(java.util.Map.of("prog.go", "x"), false)));
+        assertThat(plain.has("bench")).isFalse(); // an older runner sees exactly the header it knows
+        JsonNode bench = json.readTree(protocol.header(new Program(java.util.Map.of("prog.go", "x"), false,
+                new Bench("Sort", "TestX")))).get("bench");
+        assertThat(bench.toString()).isEqualTo("{\"pattern\":\"Sort\",\"run\":\"TestX\",\"budgetMs\":1500}");
+    }
+
+    @Test
+    void theRunsCostAndClockAreReadWhenTheRunnerReportsThem() throws Exception {
+        RunResult r = protocol.parse(b("{\"phase\":\"run\",\"runMs\":1200,\"runCpuMs\":1100,\"maxRssBytes\":"
+                + "115343360,\"realClock\":true,\"benchtime\":\"333ms\"}\n"), false, "c");
+        assertThat(r.run().usage()).isEqualTo(new RunResult.Usage(Duration.ofMillis(1100), 115343360L));
+        assertThat(r.run().realClock()).isTrue();
+        assertThat(r.run().benchtime()).isEqualTo("333ms");
+
+        RunResult old = protocol.parse(b("{\"phase\":\"run\",\"runMs\":12,\"someNewField\":1}\n"), false, "c");
+        assertThat(old.run().usage()).isNull();
+        assertThat(old.run().realClock()).isFalse();
+        RunResult odd = protocol.parse(b("{\"phase\":\"run\",\"realClock\":true,\"benchtime\":\"<b>1s\"}\n"), false, "c");
+        assertThat(odd.run().benchtime()).isEmpty(); // only a Go duration is passed on
+    }
 }
