@@ -241,7 +241,7 @@ say "load for ${DURATION}s through HAProxy: repeats ${RATE_REPEAT:-8}/s of ${REP
 cpu_mark
 load_start="$EPOCHREALTIME"
 NONCE="$(nonce fleet)" HOSTILE_DIR="$BENCH_ROOT/src/test/resources/hostile" \
-  python3 "$BENCH_ROOT/bench/fleet.py" load "http://127.0.0.1:$HAPROXY_PORT/compile" "$FLEET_OUT" \
+  python3 -B "$BENCH_ROOT/bench/fleet.py" load "http://127.0.0.1:$HAPROXY_PORT/compile" "$FLEET_OUT" \
   >"$BENCH_WORK/load.out" &
 LOAD_PID=$!
 BENCH_PIDS+=("$LOAD_PID")
@@ -285,7 +285,7 @@ left="$(sudo -n docker ps -a --format '{{.Names}}' | grep -cE "^bench-s[0-9]+-$$
       "${S_RSS[$name]}" "$(ticks_to_seconds "${S_CPU[$name]}")" "$FLEET_OUT/${S_LOG[$name]##*/}"
   done
 } >"$FLEET_OUT/servers.tsv"
-LOAD_START="$load_start" LOAD_END="$load_end" python3 "$BENCH_ROOT/bench/fleet.py" report "$FLEET_OUT" \
+LOAD_START="$load_start" LOAD_END="$load_end" python3 -B "$BENCH_ROOT/bench/fleet.py" report "$FLEET_OUT" \
   >"$BENCH_WORK/report.out"
 sed '$d' "$BENCH_WORK/report.out"
 declare -A T
