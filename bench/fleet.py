@@ -270,7 +270,7 @@ def report(out):
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
     print("totals " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in totals.items())
           + f" p50={pct(oks, 50):.3f} p99={pct(oks, 99):.3f} bands={len(bands)}"
-          + f" x_min={int(x_min) - 5} x_max={int(x_max) + 5} "
+          + f" x_min={int(x_min) - 5} x_max={int(x_max) + 5} load_s={t_end - t0:.1f} "
           + " ".join(f"n_{k}={v}" for k, v in sorted(kinds.items())))
 
 

@@ -315,6 +315,8 @@ lameduck ${LAMEDUCK} s; $requests requests, ${T[failed]} failed; $(date -u +%FT%
 set lmargin at screen 0.06
 set rmargin at screen 0.80
 set xrange [${T[x_min]}:${T[x_max]}]
+set arrow 1 from 0, graph 0 to 0, graph 1 nohead dt 2 lc rgb "#606060"
+set arrow 2 from ${T[load_s]}, graph 0 to ${T[load_s]}, graph 1 nohead dt 2 lc rgb "#606060"
 set grid
 set key outside right top
 set ylabel "per second"
