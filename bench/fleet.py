@@ -53,6 +53,9 @@ def env(name, default, kind=float):
 def load(url, out):
     duration = env("DURATION", 600)
     rate_repeat, repeats = env("RATE_REPEAT", 8), env("REPEATS", 24, int)
+    # The i-th repeated program is asked for from i x REPEAT_INTRO s on: their first runs spread over the start
+    # instead of all landing in its first seconds (an open loop has no warm-up).
+    repeat_intro = env("REPEAT_INTRO", 2)
     rate_unique = env("RATE_UNIQUE", 0.4)
     burst, burst_every = env("BURST", 6, int), env("BURST_EVERY", 15)
     hostile_every, timeout = env("HOSTILE_EVERY", 20), env("TIMEOUT", 60)
@@ -113,7 +116,7 @@ def load(url, out):
         n = counts[kind] = counts.get(kind, 0) + 1
         jobs = []
         if kind == "repeat":
-            i = rng.randrange(repeats)
+            i = rng.randrange(min(repeats, 1 + int(due / repeat_intro)) if repeat_intro > 0 else repeats)
             jobs.append((f"r{i}",) + hello(f"{nonce}-repeat-{i}"))
         elif kind == "unique":
             jobs.append((f"u{n}",) + hello(f"{nonce}-unique-{n}"))

@@ -12,9 +12,10 @@
 #   - Valkey (valkey-server from bookworm-backports, which vm/startup.sh adds from the machine's own mirror) is the
 #     shared tier of every server.
 #   - Load (bench/fleet.py): Poisson arrivals of repeats of REPEATS programs (RATE_REPEAT/s: local and shared-tier
-#     hits), unique programs (RATE_UNIQUE/s: runs), every BURST_EVERY s BURST identical programs at once
-#     (coalescing), every HOSTILE_EVERY s one of HOSTILE from src/test/resources/hostile; every answer is checked
-#     against what its program must print. One connection per request to HAProxy.
+#     hits; the i-th is asked for from i x REPEAT_INTRO s on, so their first runs do not all come at once), unique
+#     programs (RATE_UNIQUE/s: runs), every BURST_EVERY s BURST identical programs at once (coalescing), every
+#     HOSTILE_EVERY s one of HOSTILE from src/test/resources/hostile; every answer is checked against what its
+#     program must print. One connection per request to HAProxy.
 # Prints each server's birth, serving, lameduck, drain, halt and exit times, RSS peak, runs, shared-tier hits and
 # 503s (its own request log's, and HAProxy's retries away from it and 5xx passed on), latency per kind, CPU per
 # request; draws the run into fleet.png beside fleet.log in FLEET_OUT; last line:
@@ -23,7 +24,8 @@
 # Sizing for 2 cores (bench/README.md): each server --workers 1 --pool 1 --queue 20 --cache-bytes 64MiB and the
 # production JVM options; the default load asks about 0.7 uncached runs/s of a ceiling near 3.
 # Env: DURATION (600) s of load, SERVERS (3), LIFETIME_MIN/LIFETIME_MAX (60/120) s, LAMEDUCK (8) s, WORKERS (1),
-#      POOL (1), QUEUE (20), CACHE_BYTES (64MiB), RATE_REPEAT (8), REPEATS (24), RATE_UNIQUE (0.4), BURST (6),
+#      POOL (1), QUEUE (20), CACHE_BYTES (64MiB), RATE_REPEAT (8), REPEATS (24), REPEAT_INTRO (2) s,
+#      RATE_UNIQUE (0.4), BURST (6),
 #      BURST_EVERY (15) s, HOSTILE_EVERY (20) s, HOSTILE (forkbomb membomb flood killall signals forger closestdout),
 #      MIN_RECYCLED (3), FLEET_OUT (/tmp/compilerd-fleet-RUN).
 set -euo pipefail
@@ -42,7 +44,7 @@ CACHE_BYTES="${CACHE_BYTES:-64MiB}"
 MIN_RECYCLED="${MIN_RECYCLED:-3}"
 MAX_FAILED_STARTS="${MAX_FAILED_STARTS:-3}"
 FLEET_OUT="${FLEET_OUT:-/tmp/compilerd-fleet-$BENCH_RUN}"
-export DURATION RATE_REPEAT REPEATS RATE_UNIQUE BURST BURST_EVERY HOSTILE_EVERY HOSTILE
+export DURATION RATE_REPEAT REPEATS REPEAT_INTRO RATE_UNIQUE BURST BURST_EVERY HOSTILE_EVERY HOSTILE
 
 mkdir -p "$FLEET_OUT"
 exec > >(tee "$FLEET_OUT/fleet.log")
@@ -105,8 +107,8 @@ haproxy -c -q -f "$FLEET_OUT/haproxy.cfg" || die "haproxy refused its configurat
 haproxy -db -f "$FLEET_OUT/haproxy.cfg" >"$FLEET_OUT/haproxy.log" 2>&1 &
 HAPROXY_PID=$!
 BENCH_PIDS+=("$HAPROXY_PID")
-# hap COMMAND : one command to HAProxy's runtime API; its answer on stdout.
-hap() { printf '%s\n' "$1" | socat -t 5 stdio "UNIX-CONNECT:$HAPROXY_SOCK"; }
+# hap WORD... : one command to HAProxy's runtime API; its answer on stdout.
+hap() { printf '%s\n' "$*" | socat -t 5 stdio "UNIX-CONNECT:$HAPROXY_SOCK"; }
 for ((i = 0; i < 50; i++)); do
   [[ -S "$HAPROXY_SOCK" ]] && break
   sleep 0.1
@@ -179,7 +181,8 @@ tick() {
         [[ "$SUPERVISE" == true ]] || continue
         # As a managed instance group replaces a VM that never became healthy, up to MAX_FAILED_STARTS times.
         failed_starts=$((failed_starts + 1))
-        say "$(date +%T) $name exited during startup: $(grep -m 1 -E 'ERROR|refusing' "${S_LOG[$name]}" || tail -n 1 "${S_LOG[$name]}")"
+        say "$(date +%T) $name exited during startup:" \
+          "$(grep -m 1 -E 'ERROR|refusing' "${S_LOG[$name]}" || tail -n 1 "${S_LOG[$name]}")"
         ((failed_starts <= MAX_FAILED_STARTS)) || die "$failed_starts servers failed to start"
         next=$((next + 1))
         launch "s$next"
@@ -188,9 +191,10 @@ tick() {
       S_STATE[$name]=gone
       hap "disable server compilerd/$name" >/dev/null
       say "$(date +%T) $name exited; out of the load balancer"
-    elif [[ "${S_STATE[$name]}" == starting ]] && curl -fsS -o /dev/null --max-time 1 "${S_URL[$name]}/healthz" 2>/dev/null; then
-      hap "add server compilerd/$name ${S_URL[$name]#http://} check inter $check_inter_ms fall $check_fall rise $check_rise" \
-        | grep -q 'New server registered' || die "haproxy did not add $name"
+    elif [[ "${S_STATE[$name]}" == starting ]] \
+      && curl -fsS -o /dev/null --max-time 1 "${S_URL[$name]}/healthz" 2>/dev/null; then
+      hap "add server compilerd/$name ${S_URL[$name]#http://} check inter $check_inter_ms fall $check_fall" \
+        "rise $check_rise" | grep -q 'New server registered' || die "haproxy did not add $name"
       hap "enable health compilerd/$name" >/dev/null
       hap "enable server compilerd/$name" >/dev/null
       S_STATE[$name]=in
@@ -345,9 +349,16 @@ unset multiplot
 GNUPLOT
 echo "Picture: $FLEET_OUT/fleet.png (log: $FLEET_OUT/fleet.log, data and server logs beside them)"
 verdict=0
-((T[ok] + 0 == requests && T[failed] == 0)) || { echo "FAILED: ${T[failed]} request(s) without a verified answer:"; head -n 5 "$FLEET_OUT/failures.txt"; verdict=1; }
+if ((T[ok] + 0 != requests || T[failed] > 0)); then
+  echo "FAILED: ${T[failed]} request(s) without a verified answer, the first of them:"
+  head -n 5 "$FLEET_OUT/failures.txt"
+  verdict=1
+fi
 ((left == 0)) || { echo "FAILED: $left container(s) left"; verdict=1; }
-((T[recycled] >= MIN_RECYCLED)) || { echo "FAILED: ${T[recycled]} server(s) recycled, fewer than $MIN_RECYCLED"; verdict=1; }
+if ((T[recycled] < MIN_RECYCLED)); then
+  echo "FAILED: ${T[recycled]} server(s) recycled, fewer than $MIN_RECYCLED"
+  verdict=1
+fi
 echo "fleet: requests=$requests ok=${T[ok]} failed=${T[failed]} recycled=${T[recycled]} runs=${T[runs]}" \
   "shared_hits=${T[shared_hits]} p50=${T[p50]} p99=${T[p99]} left=$left"
 exit "$verdict"
