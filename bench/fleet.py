@@ -130,6 +130,7 @@ def load(url, out):
             th = threading.Thread(target=one, args=(kind, name, body, check), daemon=True)
             th.start()
             threads.append(th)
+    time.sleep(max(0.0, duration - (time.time() - start)))  # the load lasts DURATION, whatever its last arrival
     for th in threads:
         th.join(timeout + 30)
     with open(os.path.join(out, "requests.tsv"), "w") as f:

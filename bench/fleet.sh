@@ -311,7 +311,7 @@ echo "CPU: $load_cpu CPU-s over $load_wall s of load (whole machine, other tenan
   'BEGIN { printf "%.2f", c / w }') cores; the servers' JVMs alone (whole lives, starts included, no sandboxes):" \
   "${T[jvm_cpu]} CPU-s = $(per_run "${T[jvm_cpu]}" "$requests") per request"
 
-gnuplot <<GNUPLOT
+if gnuplot <<GNUPLOT
 set terminal pngcairo size 1400,1050 font ",10"
 set output "$FLEET_OUT/fleet.png"
 set multiplot layout 3,1 title "compilerd fleet: $SERVERS servers, lifetimes ${LIFETIME_MIN}-${LIFETIME_MAX} s, \
@@ -347,7 +347,11 @@ plot "$FLEET_OUT/plot-bands.tsv" using (band("starting")):1:((\$5 - \$4) / 2):(0
        title "drain"
 unset multiplot
 GNUPLOT
-echo "Picture: $FLEET_OUT/fleet.png (log: $FLEET_OUT/fleet.log, data and server logs beside them)"
+then
+  echo "Picture: $FLEET_OUT/fleet.png (log: $FLEET_OUT/fleet.log, data and server logs beside them)"
+else
+  echo "No picture (gnuplot failed); log: $FLEET_OUT/fleet.log, data and server logs beside it"
+fi
 verdict=0
 if ((T[ok] + 0 != requests || T[failed] > 0)); then
   echo "FAILED: ${T[failed]} request(s) without a verified answer, the first of them:"
