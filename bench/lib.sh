@@ -15,7 +15,8 @@ BENCH_PIDS=()
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
-# bench_init TOOL... : root check, tools (each is also its Debian package's name), jar, image, trap.
+# bench_init TOOL... : root check, tools, jar, image, trap. A TOOL is a command that is also its Debian package's
+# name, or COMMAND=PACKAGE when they differ (gnuplot=gnuplot-nox).
 bench_init() {
   [[ "$EUID" -eq 0 ]] || die "run as root (the sandbox runs through sudo -n docker)"
   cd "$BENCH_ROOT" || exit
@@ -25,7 +26,7 @@ bench_init() {
   trap 'exit 143' TERM
   local missing=() tool
   for tool in "$@"; do
-    command -v "$tool" >/dev/null || missing+=("$tool")
+    command -v "${tool%%=*}" >/dev/null || missing+=("${tool#*=}")
   done
   if ((${#missing[@]})); then
     say "installing from Debian: ${missing[*]}"
@@ -62,7 +63,6 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_server NAME FLAG... : starts compilerd, waits up to 90 s for /healthz 200.
 # The production JVM options (vm/compilerd.env), used when JAVA_OPTS is unset.
 default_java_opts() {
   (
@@ -72,9 +72,17 @@ default_java_opts() {
   )
 }
 
-# Sets SERVER_PID, SERVER_URL and SERVER_LOG.
+# start_server NAME FLAG... : starts compilerd (launch_server), waits up to 90 s for /healthz 200 (await_server).
 start_server() {
-  local name="$1" port java_opts=() i
+  launch_server "$@"
+  await_server "$1"
+}
+
+# launch_server NAME FLAG... : starts compilerd on a free port on 127.0.0.1 with the production JVM options, no
+# lifetime, no halt, a 1 s lameduck and the container prefix bench-NAME-PID (FLAGs come last, so they may set any of
+# these again: the last of a repeated flag wins), and returns at once. Sets SERVER_PID, SERVER_URL and SERVER_LOG.
+launch_server() {
+  local name="$1" port java_opts=()
   shift
   port="$(free_port)"
   SERVER_URL="http://127.0.0.1:$port"
@@ -85,23 +93,29 @@ start_server() {
     >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   BENCH_PIDS+=("$SERVER_PID")
+  LAUNCH_FLAGS="$*"
+}
+
+# await_server NAME : waits up to 90 s until the server launch_server started last answers /healthz 200.
+await_server() {
+  local i
   for ((i = 0; i < 180; i++)); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       tail -n 20 "$SERVER_LOG" >&2
-      die "compilerd ($name) exited during startup"
+      die "compilerd ($1) exited during startup"
     fi
     if curl -fsS -o /dev/null --max-time 2 "$SERVER_URL/healthz" 2>/dev/null; then
-      say "compilerd '$name' (pid $SERVER_PID) serving on $SERVER_URL with: ${*:-default flags}"
+      say "compilerd '$1' (pid $SERVER_PID) serving on $SERVER_URL with: ${LAUNCH_FLAGS:-default flags}"
       return 0
     fi
     sleep 0.5
   done
-  die "compilerd ($name) did not answer /healthz within 90 s; log: $SERVER_LOG"
+  die "compilerd ($1) did not answer /healthz within 90 s; log: $SERVER_LOG"
 }
 
 # stop_server PID : SIGTERM (the server goes lameduck 1 s, drains, exits), wait up to 60 s, then SIGKILL.
 stop_server() {
-  local pid="$1" i kept=() p
+  local pid="$1" i
   if kill -TERM "$pid" 2>/dev/null; then
     for ((i = 0; i < 120; i++)); do
       kill -0 "$pid" 2>/dev/null || break
@@ -109,33 +123,42 @@ stop_server() {
     done
     kill -KILL "$pid" 2>/dev/null && printf 'bench: pid %s did not stop in 60 s; killed\n' "$pid" >&2
   fi
-  wait "$pid" 2>/dev/null || true
-  for p in "${BENCH_PIDS[@]}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
+  reap "$pid"
+}
+
+# reap PID : collects a process of ours that has ended (a zombie until then) and forgets its PID.
+reap() {
+  local kept=() p
+  wait "$1" 2>/dev/null || true
+  for p in "${BENCH_PIDS[@]}"; do [[ "$p" == "$1" ]] || kept+=("$p"); done
   BENCH_PIDS=("${kept[@]}")
 }
 
-# start_redis : a private Valkey/Redis server (redis-server from Debian) on a free loopback port, without
-# persistence, its files in the work directory; sets REDIS_PID and REDIS_PORT. Stopped by PID at exit.
+# start_redis [SERVER [CLI]] : a private Valkey/Redis server (SERVER: redis-server by default, or valkey-server;
+# CLI: its client, redis-cli or valkey-cli) on a free loopback port, without persistence, its files in the work
+# directory; sets REDIS_PID and REDIS_PORT. Stopped by PID at exit.
 start_redis() {
   local i
+  REDIS_SERVER="${1:-redis-server}"
+  REDIS_CLI="${2:-redis-cli}"
   REDIS_PORT="$(free_port)"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$BENCH_WORK" \
-    >"$BENCH_WORK/redis.log" 2>&1 &
+  "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$BENCH_WORK" \
+    >"$BENCH_WORK/$REDIS_SERVER.log" 2>&1 &
   REDIS_PID=$!
   BENCH_PIDS+=("$REDIS_PID")
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$REDIS_PID" 2>/dev/null || { tail -n 20 "$BENCH_WORK/redis.log" >&2; die "redis-server exited at start"; }
-    if [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]; then
-      say "redis-server (pid $REDIS_PID) on 127.0.0.1:$REDIS_PORT, no persistence"
+    kill -0 "$REDIS_PID" 2>/dev/null || { tail -n 20 "$BENCH_WORK/$REDIS_SERVER.log" >&2; die "$REDIS_SERVER exited at start"; }
+    if [[ "$(redis_cmd ping 2>/dev/null)" == PONG ]]; then
+      say "$REDIS_SERVER $("$REDIS_SERVER" --version | grep -o 'v=[^ ]*') (pid $REDIS_PID) on 127.0.0.1:$REDIS_PORT, no persistence"
       return 0
     fi
     sleep 0.1
   done
-  die "redis-server did not answer PING within 10 s"
+  die "$REDIS_SERVER did not answer PING within 10 s"
 }
 
 # redis_cmd ARG... : one command to the private store, raw output.
-redis_cmd() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
+redis_cmd() { "$REDIS_CLI" -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 
 # proc_mib PID FIELD : VmRSS (now) or VmHWM (peak) of a process, in MiB.
 proc_mib() {

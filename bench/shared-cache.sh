@@ -21,7 +21,7 @@ command -v redis-cli >/dev/null || die "redis-cli is missing (Debian's redis-too
 java -jar "$BENCH_WORK/compilerd.jar" --help | grep -q -- '--shared-cache=' \
   || die "this compilerd has no --shared-cache flag yet"
 
-start_redis
+start_redis redis-server redis-cli
 store="redis://127.0.0.1:$REDIS_PORT"
 start_server a --shared-cache "$store"
 A_URL="$SERVER_URL" A_PID="$SERVER_PID"
