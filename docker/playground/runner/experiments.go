@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,16 +60,36 @@ func leadingExperiments(src string) []string {
 }
 
 // experimentEnv is env with GOEXPERIMENT=exp: most packages do not depend on an experiment, so the
-// prebuilt cache (beneath the layered one) still serves them, and the image prebuilds the experiments
-// of WARM_EXPERIMENTS whole.
+// prebuilt cache still serves them, and the image prebuilds the experiments of WARM_EXPERIMENTS whole.
 func experimentEnv(env []string, exp string) []string {
 	return envWith(env, "GOEXPERIMENT="+exp)
 }
 
-// layeredCache is the go command's build cache in a run: a writable cache in /tmp over the prebuilt one
-// (layerCache), since the go command writes to its cache whatever it has not seen (the program's vet
-// answer, a downloaded module's index, a package of the program's own); the prebuilt cache stays
-// read-only, and an incomplete read-only cache fails in misleading ways.
+// notPrebuilt says why a build under the experiments exp timed out when the image did not prebuild them
+// all (one that changes the runtime recompiles most of the standard library, far past the build limit);
+// "" when there are none or the image prebuilt them.
+func notPrebuilt(exp string) string {
+	if exp == "" {
+		return ""
+	}
+	var prebuilt []string
+	if ix, err := readIndex(); err == nil {
+		prebuilt = ix.Experiments
+	}
+	for _, e := range strings.Split(exp, ",") {
+		if !slices.Contains(prebuilt, e) {
+			return fmt.Sprintf(": GOEXPERIMENT=%s is not prebuilt in this sandbox (prebuilt: %s), and building "+
+				"the standard library under it takes longer than the build limit", exp, strings.Join(prebuilt, ","))
+		}
+	}
+	return ""
+}
+
+// layeredCache is the go command's build cache in a run that fetches modules: a writable cache in /tmp
+// over the prebuilt one (layerCache), since the go command indexes each module it downloads into its
+// cache; the prebuilt cache stays read-only. Other runs build on the read-only one: the go command never
+// needs to write there (writeFiles dates the program's files so that it never indexes them), and what it
+// fails to store it builds again.
 const layeredCache = "/tmp/gocache"
 
 // layerCacheFlag makes the runner build the layered cache as the build tools' uid, so they own it.

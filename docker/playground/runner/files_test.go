@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestTestProgramsFollowThePlaygroundsRule(t *testing.T) {
@@ -74,6 +75,10 @@ func TestFilesAreWrittenUnderTheirNames(t *testing.T) {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil || string(got) != want {
 			t.Errorf("%s: %q, %v", name, got, err)
+		}
+		// The go command must never index the program's directories into the read-only cache.
+		if info, err := os.Stat(filepath.Join(dir, name)); err != nil || !info.ModTime().After(time.Now().Add(sourceDating/2)) {
+			t.Errorf("%s is not dated ahead: %v, %v", name, info.ModTime(), err)
 		}
 	}
 }

@@ -32,6 +32,10 @@ func formatFiles(h *Header) *Result {
 		res.Phase, res.Errors = "setup", err.Error()
 		return res
 	}
+	if err := writeFiles(workDir, nil); err != nil { // the tools run in it
+		res.Phase, res.Errors = "setup", err.Error()
+		return res
+	}
 	in, err := json.Marshal(map[string]any{"files": h.Files})
 	if err != nil {
 		res.Errors = err.Error()

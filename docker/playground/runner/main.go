@@ -288,7 +288,9 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest, realCl
 	} else if !h.noFast {
 		plan = planDirect(files, isTest, realClock)
 	}
-	if !h.noFast && (plan == nil || h.Vet) { // the go command will run (at image build, it fills the cache)
+	relayed := h.Modules != nil && ch != nil
+	if relayed && !h.noFast && (plan == nil || h.Vet) {
+		// The go command indexes each module it downloads into its cache; only then does it need to write.
 		var err error
 		if env, err = withLayeredCache(env, deadline); err != nil {
 			res.Phase, res.Errors = "setup", err.Error()
@@ -298,7 +300,7 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest, realCl
 			return false
 		}
 	}
-	if h.Modules != nil && ch != nil {
+	if relayed {
 		r, err := startRelay(ch.in, ch.out)
 		if err != nil {
 			res.Phase, res.Errors = "setup", err.Error()
@@ -313,7 +315,7 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest, realCl
 	switch {
 	case timedOut:
 		res.TimedOut = true
-		res.Errors = buildTimeoutError
+		res.Errors = buildTimeoutError + notPrebuilt(experiments(files))
 		return false
 	case !ok:
 		// As in the playground, vet runs only for a program that builds: the build's errors say it all.

@@ -13,6 +13,8 @@ public final class ResponseMapper {
     static final String NO_NETWORK = "\n\nThe sandbox has no network: only the Go standard library";
     private static final Pattern MISSING_MODULE = Pattern.compile(
             "no required module provides package|cannot find module providing package|module lookup disabled|is not in std");
+    /** How the runner's build-timeout answer starts when it goes on to say why (its buildTimeoutError). */
+    static final String BUILD_TIMEOUT_WHY = "timeout running go build: ";
     private static final Pattern FAILED_TEST = Pattern.compile("(?m)^--- FAIL: ");
 
     private final int maxOutputBytes;
@@ -85,7 +87,9 @@ public final class ResponseMapper {
             }
             case SETUP, BUILD -> {
                 if (b.timedOut()) {
-                    return new Mapped(CompileResponse.error(CompileResponse.TIMEOUT), Outcome.BUILD_TIMEOUT);
+                    // The runner says why when it knows (an experiment the image did not prebuild).
+                    String why = b.errors().startsWith(BUILD_TIMEOUT_WHY) ? b.errors() : CompileResponse.TIMEOUT;
+                    return new Mapped(CompileResponse.error(why), Outcome.BUILD_TIMEOUT);
                 }
                 String errors = b.errors();
                 if (!modulesFetched && MISSING_MODULE.matcher(errors).find()) {

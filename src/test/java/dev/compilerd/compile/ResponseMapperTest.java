@@ -87,6 +87,18 @@ class ResponseMapperTest {
     }
 
     @Test
+    void aBuildTimeoutTheRunnerExplainsKeepsItsExplanation() {
+        String why = "timeout running go build: GOEXPERIMENT=runtimesecret is not prebuilt in this sandbox (prebuilt: jsonv2)";
+
+        ResponseMapper.Mapped m = mapper.map(built(Ending.BUILD, why, true), IMAGE);
+
+        assertThat(m.response().errors()).isEqualTo(why);
+        assertThat(m.outcome()).isEqualTo(Outcome.BUILD_TIMEOUT);
+        assertThat(mapper.map(built(Ending.BUILD, "timeout running go build", true), IMAGE).response().errors())
+                .isEqualTo("process took too long");
+    }
+
+    @Test
     void runTimeoutKeepsThePartialOutputAndIsNeverCached() {
         byte[] out = stream().write(0, "tick\n").write(SECOND, "tick\n").bytes();
         RunResult r = ran(new RunResult.Run(out, null, false, true, 2, "killed", 0, "", Duration.ofSeconds(5)), false);
