@@ -54,3 +54,18 @@ func TestLayerCacheLinksEveryEntryUnderWritableDirectories(t *testing.T) {
 		t.Errorf("trim stamp %q is not fresh (%v): the go command would prune the links", stamp, err)
 	}
 }
+
+func TestABuildTimeoutUnderAnExperimentNotPrebuiltSaysSo(t *testing.T) {
+	if got := notPrebuilt(""); got != "" {
+		t.Errorf("no experiment: %q", got)
+	}
+	got := notPrebuilt("bogusexperiment")
+	if !strings.Contains(got, "GOEXPERIMENT=bogusexperiment is not prebuilt in this sandbox (prebuilt: ") {
+		t.Errorf("an experiment not prebuilt: %q", got)
+	}
+	if ix, err := readIndex(); err == nil && len(ix.Experiments) > 0 { // in the image
+		if got := notPrebuilt(strings.Join(ix.Experiments, ",")); got != "" {
+			t.Errorf("prebuilt %v: %q", ix.Experiments, got)
+		}
+	}
+}
