@@ -85,9 +85,10 @@ func notPrebuilt(exp string) string {
 	return ""
 }
 
-// layeredCache is the go command's build cache in a run that fetches modules: a writable cache in /tmp
-// over the prebuilt one (layerCache), since the go command indexes each module it downloads into its
-// cache; the prebuilt cache stays read-only. Other runs build on the read-only one: the go command never
+// layeredCache is the go command's build cache in a run that fetches modules or sets an experiment the
+// image did not prebuild: a writable cache in /tmp over the prebuilt one (layerCache), since the go
+// command indexes each module it downloads into its cache, and fails on packages a read-only cache lacks;
+// the prebuilt cache stays read-only. Other runs build on the read-only one: the go command never
 // needs to write there (writeFiles dates the program's files so that it never indexes them), and what it
 // fails to store it builds again.
 const layeredCache = "/tmp/gocache"

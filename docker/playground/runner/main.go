@@ -282,15 +282,17 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest, realCl
 	deadline := start.Add(h.buildTimeout())
 	env := toolEnv
 	var plan *direct
-	if exp := experiments(files); exp != "" {
+	exp := experiments(files)
+	if exp != "" {
 		// The go command builds it (and names an unknown experiment in its own words).
 		env = experimentEnv(env, exp)
 	} else if !h.noFast {
 		plan = planDirect(files, isTest, realClock)
 	}
 	relayed := h.Modules != nil && ch != nil
-	if relayed && !h.noFast && (plan == nil || h.Vet) {
-		// The go command indexes each module it downloads into its cache; only then does it need to write.
+	if (relayed || notPrebuilt(exp) != "") && !h.noFast && (plan == nil || h.Vet) {
+		// The go command indexes each module it downloads into its cache, and an experiment the image did not
+		// prebuild needs packages the read-only cache lacks (it then fails with "package ... is not in std").
 		var err error
 		if env, err = withLayeredCache(env, deadline); err != nil {
 			res.Phase, res.Errors = "setup", err.Error()
@@ -315,7 +317,7 @@ func buildAndVet(h *Header, ch *channel, files map[string]string, isTest, realCl
 	switch {
 	case timedOut:
 		res.TimedOut = true
-		res.Errors = buildTimeoutError + notPrebuilt(experiments(files))
+		res.Errors = buildTimeoutError + notPrebuilt(exp)
 		return false
 	case !ok:
 		// As in the playground, vet runs only for a program that builds: the build's errors say it all.

@@ -227,7 +227,8 @@ public final class Main {
         LOG.info("Go {}: image {} ({}), {} module(s)", info.goVersion(), release.image(), image.identity(),
                 info.modules().size());
         DockerSandbox sandbox = new DockerSandbox(containers, protocol, config.limits(), image, info,
-                config.sandbox().pool(), metrics.containerWait(info.release()), relay, json);
+                config.sandbox().pool().forRelease(release.equals(config.sandbox().releases().get(0))),
+                metrics.containerWait(info.release()), relay, json);
         metrics.bindPool(info.release(), sandbox.pool());
         return sandbox;
     }

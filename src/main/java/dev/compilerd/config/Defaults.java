@@ -72,6 +72,11 @@ public final class Defaults {
     /** The fewest warm containers while the pool is on: a trickle of requests still skips the container start. */
     public static final int POOL_MIN = 1;
     /**
+     * The fewest warm containers of each release but the default: a release nobody asks for keeps no idle sandbox
+     * (about 0.01 cores each); one that gets a stream of requests keeps as many as the rate needs.
+     */
+    public static final int POOL_MIN_OTHER = 0;
+    /**
      * A warm container the request rate no longer needs is removed after this long without a request: by then its idle
      * cost (about 0.01 cores) has reached what starting it again would cost (about 0.3 CPU-s).
      */

@@ -56,6 +56,9 @@ final class Flags {
     @Option(names = "--pool-min", description = "the fewest warm containers while the pool is on; set it to --pool"
             + " for a fixed pool (default ${DEFAULT-VALUE})")
     int poolMin = Defaults.POOL_MIN;
+    @Option(names = "--pool-min-other", description = "the fewest warm containers of each Go release but the default"
+            + " (default ${DEFAULT-VALUE}: none while nobody asks for it)")
+    int poolMinOther = Defaults.POOL_MIN_OTHER;
     @Option(names = "--pool-surplus-idle", converter = Time.class, description = "remove a warm container the request"
             + " rate no longer needs after no request for this long (default ${DEFAULT-VALUE})")
     Duration poolSurplusIdle = Defaults.POOL_SURPLUS_IDLE;
@@ -184,6 +187,9 @@ final class Flags {
         c.range("pool", pool, 0, 64);
         c.range("pool-min", poolMin, 1, 64);
         c.that(pool == 0 || poolMin <= pool, "--pool-min (" + poolMin + ") must not exceed --pool (" + pool + ")");
+        c.range("pool-min-other", poolMinOther, 0, 64);
+        c.that(pool == 0 || poolMinOther <= pool, "--pool-min-other (" + poolMinOther + ") must not exceed --pool ("
+                + pool + ")");
         c.range("cache-entries", cacheEntries, 0, Integer.MAX_VALUE);
         c.range("cache-bytes", cacheBytes, 0, Long.MAX_VALUE);
         c.range("shared-cache-max-value", sharedCacheMaxValue, 1024, 64L << 20);
@@ -203,7 +209,8 @@ final class Flags {
         return new Config(
                 new HttpSettings(bind, port, (int) maxRequest, bodyTimeout, allowOrigin),
                 new SandboxSettings(releases, runtime, words(docker), containerPrefix,
-                        new PoolSettings(pool == 0 ? 0 : poolMin, pool, poolMaxIdle, poolSurplusIdle), reapInterval),
+                        new PoolSettings(pool == 0 ? 0 : poolMin, pool == 0 ? 0 : poolMinOther, pool, poolMaxIdle,
+                                poolSurplusIdle), reapInterval),
                 limits,
                 new AdmissionSettings(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, queue,
                         maxQueueWait),

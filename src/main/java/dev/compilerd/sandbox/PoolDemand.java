@@ -18,15 +18,18 @@ final class PoolDemand {
 
     private final int min;
     private final int max;
+    private final long quietForMinNanos;
     private final Ticker ticker;
     private long lastArrival;
     private boolean arrived;
     private double gapNanos = Double.NaN;
     private double startNanos = Double.NaN;
 
-    PoolDemand(int min, int max, Ticker ticker) {
+    /** After quietForMinNanos without a request only the minimum is wanted, whatever the rate was. */
+    PoolDemand(int min, int max, long quietForMinNanos, Ticker ticker) {
         this.min = min;
         this.max = max;
+        this.quietForMinNanos = quietForMinNanos;
         this.ticker = ticker;
         this.lastArrival = ticker.read();
     }
@@ -57,7 +60,11 @@ final class PoolDemand {
         if (Double.isNaN(gapNanos) || Double.isNaN(startNanos)) {
             return min;
         }
-        double gap = Math.max(gapNanos, ticker.read() - lastArrival);
+        long quiet = ticker.read() - lastArrival;
+        if (quiet >= quietForMinNanos) {
+            return min; // with a minimum of 0, a release nobody asks for any more keeps no sandbox
+        }
+        double gap = Math.max(gapNanos, quiet);
         double need = gap <= 0 ? max : Math.ceil(MARGIN * startNanos / gap);
         return (int) Math.max(min, Math.min(max, need));
     }

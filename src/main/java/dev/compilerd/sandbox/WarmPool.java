@@ -42,7 +42,7 @@ final class WarmPool implements ContainerSource {
         this.readyTimeout = readyTimeout;
         this.maxIdle = settings.maxIdle();
         this.surplusIdleNanos = settings.surplusIdle().toNanos();
-        this.demand = new PoolDemand(settings.min(), settings.max(), ticker);
+        this.demand = new PoolDemand(settings.min(), settings.max(), surplusIdleNanos, ticker);
         this.ticker = ticker;
         this.filler = new Thread(this::fill, "warm-pool-filler");
         filler.setDaemon(true);

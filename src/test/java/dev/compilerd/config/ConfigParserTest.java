@@ -36,7 +36,7 @@ class ConfigParserTest {
         assertThat(c.sandbox()).isEqualTo(new SandboxSettings(List.of(new ReleaseImage("go1.27", "compilerd/playground:go1.27"),
                 new ReleaseImage("go1.26", "compilerd/playground:go1.26")), Defaults.RUNTIME,
                 List.of("sudo", "-n", "/usr/local/libexec/compilerd-docker"), Defaults.CONTAINER_PREFIX,
-                new PoolSettings(Defaults.POOL_MIN, Defaults.POOL, Defaults.POOL_MAX_IDLE, Defaults.POOL_SURPLUS_IDLE),
+                new PoolSettings(Defaults.POOL_MIN, Defaults.POOL_MIN_OTHER, Defaults.POOL, Defaults.POOL_MAX_IDLE, Defaults.POOL_SURPLUS_IDLE),
                 Defaults.REAP_INTERVAL));
         assertThat(c.limits()).isEqualTo(SandboxLimits.defaults());
         assertThat(c.admission()).isEqualTo(new AdmissionSettings(Runtime.getRuntime().availableProcessors(),

@@ -30,7 +30,7 @@ class DockerSandboxTest {
         containers = fake.containers(id -> false);
         sandbox = new DockerSandbox(containers, protocol, FakeDocker.LIMITS, new SandboxImage(FakeDocker.IMAGE, FakeDocker.IMAGE),
                 new SandboxInfo("go1.24.4", java.util.List.of()),
-                new PoolSettings(pool, pool, Duration.ofMinutes(5), Duration.ofSeconds(15)), d -> { });
+                new PoolSettings(pool, pool, pool, Duration.ofMinutes(5), Duration.ofSeconds(15)), d -> { });
         return sandbox;
     }
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** The pool's size follows the request rate: a trickle keeps the minimum, a stream the maximum, a lull shrinks it. */
 class PoolDemandTest {
+    private static final Duration QUIET_FOR_MIN = Duration.ofSeconds(30);
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final Ticker ticker = new Ticker() {
         @Override
@@ -16,7 +17,7 @@ class PoolDemandTest {
             return now.get();
         }
     };
-    private final PoolDemand demand = new PoolDemand(1, 3, ticker);
+    private final PoolDemand demand = new PoolDemand(1, 3, QUIET_FOR_MIN.toNanos(), ticker);
 
     private void advance(long millis) {
         now.addAndGet(Duration.ofMillis(millis).toNanos());
@@ -88,5 +89,20 @@ class PoolDemandTest {
         assertThat(demand.target()).isEqualTo(1);
         stream(20, 2000, 800);
         assertThat(demand.target()).isEqualTo(2);
+    }
+
+    @Test
+    void withAMinimumOfZeroAReleaseNobodyAsksForKeepsNothingAndAStreamStillKeepsOne() {
+        PoolDemand other = new PoolDemand(0, 3, QUIET_FOR_MIN.toNanos(), ticker);
+        assertThat(other.target()).isZero();
+        other.arrived();
+        other.started(Duration.ofMillis(400).toNanos());
+        advance(2_000);
+        other.arrived();
+        assertThat(other.target()).as("one request every 2 s, starts of 0.4 s").isEqualTo(1);
+        advance(QUIET_FOR_MIN.toMillis() - 1);
+        assertThat(other.target()).isEqualTo(1);
+        advance(1);
+        assertThat(other.target()).as("nobody asked for the quiet time").isZero();
     }
 }

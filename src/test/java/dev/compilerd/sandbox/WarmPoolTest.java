@@ -34,7 +34,7 @@ class WarmPoolTest {
     private WarmPool pool(int min, int max, Duration surplusIdle) throws Exception {
         FakeDocker fake = new FakeDocker(state, "ok");
         containers = fake.containers(id -> false);
-        pool = new WarmPool(containers, FakeDocker.IMAGE, new PoolSettings(min, max, Duration.ofMinutes(5), surplusIdle),
+        pool = new WarmPool(containers, FakeDocker.IMAGE, new PoolSettings(min, min, max, Duration.ofMinutes(5), surplusIdle),
                 FakeDocker.LIMITS.hardDeadline(), ticker);
         return pool;
     }
