@@ -73,7 +73,10 @@ func runProgram(res *Result, timeout time.Duration, limit int, addressSpace int6
 	}
 	cancelGroup := cmd.Cancel
 	cmd.Cancel = func() error {
-		if atLimit() { // counted before the kill, while a process bomb is still there
+		// Stopped first, so a process bomb neither grows nor starves the count of CPU; counted before the
+		// kill, while it is still there.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGSTOP)
+		if atLimit() {
 			res.ProcessLimit = nproc
 		}
 		return cancelGroup()
