@@ -61,11 +61,11 @@ final class PoolDemand {
             return min;
         }
         long quiet = ticker.read() - lastArrival;
-        if (quiet >= quietForMinNanos) {
-            return min; // with a minimum of 0, a release nobody asks for any more keeps no sandbox
-        }
         double gap = Math.max(gapNanos, quiet);
         double need = gap <= 0 ? max : Math.ceil(MARGIN * startNanos / gap);
+        if (need <= 1 && quiet >= quietForMinNanos) {
+            return min; // with a minimum of 0, a release nobody asks for any more keeps no sandbox
+        }
         return (int) Math.max(min, Math.min(max, need));
     }
 

@@ -1,9 +1,11 @@
 package dev.compilerd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -90,7 +92,6 @@ class ReleasesIT {
         assertThat(latest.get("Image").asText()).startsWith("sha256:").isNotEqualTo(previous.get("Image").asText());
         assertThat(latest.get("Modules").toString()).contains("golang.org/x/tools", "golang.org/x/exp");
         assertThat(server.get("/").body()).contains("go1.27 (default), go1.26 (?v=goprev)");
-        assertThat(server.metric("compilerd_pool_target", "release=\"go1.26\"")).isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -114,5 +115,25 @@ class ReleasesIT {
         ok("/compile", program);
         ok("/compile?v=goprev", program);
         assertThat(server.metric("compilerd_build_duration_seconds_count") - runs).as("both cached").isEqualTo(2);
+    }
+
+    @Test
+    void aReleaseNobodyAsksForKeepsNoWarmSandboxUntilItIsAskedFor() throws Exception {
+        try (ServerProcess fresh = ServerProcess.start("compilerd-it-releases-pool", "--pool", "2")) {
+            String latest = "release=\"go1.27\"";
+            String previous = "release=\"go1.26\"";
+            await().atMost(Duration.ofSeconds(30)).until(() -> fresh.metric("compilerd_pool_idle", latest) == 1);
+            assertThat(fresh.metric("compilerd_pool_target", previous)).isZero();
+            assertThat(fresh.metric("compilerd_pool_idle", previous)).isZero();
+
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> r = fresh.post("/compile?v=goprev", VERSION + "// " + i + "\n");
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).contains("go1.26");
+            }
+            assertThat(fresh.metric("compilerd_pool_misses_total", previous)).as("started for the request").isEqualTo(2);
+            assertThat(fresh.metric("compilerd_pool_target", previous)).as("asked for again: one waits").isGreaterThanOrEqualTo(1);
+            fresh.stopCleanly();
+        }
     }
 }
