@@ -56,9 +56,9 @@ def load(url, out):
     # The i-th repeated program is asked for from i x REPEAT_INTRO s on: their first runs spread over the start
     # instead of all landing in its first seconds (an open loop has no warm-up).
     repeat_intro = env("REPEAT_INTRO", 2)
-    rate_unique = env("RATE_UNIQUE", 0.4)
-    burst, burst_every = env("BURST", 6, int), env("BURST_EVERY", 15)
-    hostile_every, timeout = env("HOSTILE_EVERY", 20), env("TIMEOUT", 60)
+    rate_unique = env("RATE_UNIQUE", 0.15)
+    burst, burst_every = env("BURST", 6, int), env("BURST_EVERY", 20)
+    hostile_every, timeout = env("HOSTILE_EVERY", 40), env("TIMEOUT", 60)
     hostile = os.environ.get("HOSTILE", " ".join(HOSTILE)).split()
     nonce = os.environ["NONCE"]
     sources = {h: open(os.path.join(os.environ["HOSTILE_DIR"], h + ".go")).read() for h in hostile}

@@ -14,7 +14,7 @@ func main() {
 	if len(os.Args) == 1 {
 		fmt.Println("bombing")
 	}
-	for i := 0; i < 8; i++ {
+	for i := 0; i < 32; i++ {
 		go func() {
 			for {
 				syscall.Nanosleep(&syscall.Timespec{Sec: 1}, nil) // holds a thread of its own
