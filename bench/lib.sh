@@ -281,8 +281,9 @@ wait_pool_settled() {
   local i idle
   for ((i = 0; i < 300; i++)); do
     idle="$(curl -fsS --max-time 2 "$SERVER_URL/metrics" 2>/dev/null | awk -v want="$1" '
-      $1 == "compilerd_pool_idle" { idle = $2 } $1 == "compilerd_pool_target" { target = $2 }
-      $1 == "compilerd_containers_owned" { owned = $2 }
+      { name = $1; sub(/\{.*/, "", name) } # a bench server serves one release: its pool is the only one
+      name == "compilerd_pool_idle" { idle = $2 } name == "compilerd_pool_target" { target = $2 }
+      name == "compilerd_containers_owned" { owned = $2 }
       END { if (idle != "" && idle + 0 >= target + 0 && owned + 0 == idle + 0 && (want == "any" || idle + 0 == want + 0))
               printf "%d", idle }')"
     if [[ -n "$idle" ]]; then
