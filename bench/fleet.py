@@ -195,15 +195,17 @@ def report(out):
     t0 = float(os.environ["LOAD_START"])
     t_end = float(os.environ["LOAD_END"])
 
-    totals = {"runs": 0, "shared_hits": 0, "recycled": 0, "server_503": 0, "jvm_cpu": 0.0}
+    # shared_hits: answers from the shared tier without a run, found there (cache=shared) or awaited there while
+    # another server ran the same program (cache=fleet, counted in "awaited" too).
+    totals = {"runs": 0, "shared_hits": 0, "awaited": 0, "recycled": 0, "server_503": 0, "jvm_cpu": 0.0}
     print("\nServers (seconds from the start of the load; '-' = did not happen; rss = peak VmHWM):")
-    fmt = "  %-4s %6s %7s %7s %8s %7s %7s %6s %7s %6s %6s %5s %6s %6s %6s %7s"
+    fmt = "  %-4s %6s %7s %7s %8s %7s %7s %6s %7s %6s %6s %5s %6s %7s %6s %6s %7s"
     print(fmt % ("name", "pid", "born", "serving", "lameduck", "drain", "halted", "exit", "rss_MiB", "cpu_s", "reqs",
-                 "runs", "shared", "503s", "hap_rt", "hap_5xx"))
+                 "runs", "shared", "awaited", "503s", "hap_rt", "hap_5xx"))
     bands = []
     for s in servers:
         born = float(s["born"])
-        marks, runs, shared, reqs, n503 = {}, 0, 0, 0, 0
+        marks, runs, shared, awaited, reqs, n503 = {}, 0, 0, 0, 0, 0
         with open(s["log"], errors="replace") as f:
             for line in f:
                 m = LIFE.match(line)
@@ -214,13 +216,15 @@ def report(out):
                 if r:
                     reqs += 1
                     runs += r.group(2) == "miss" and r.group(4) != "-"
-                    shared += r.group(2) == "shared"
+                    shared += r.group(2) in ("shared", "fleet")
+                    awaited += r.group(2) == "fleet"
                     n503 += r.group(1) == "503"
         serving = marks.get("SERVING")
         lameduck, drain, halted = marks.get("LAMEDUCK"), marks.get("DRAINING"), marks.get("HALTED")
         recycled = all((lameduck, drain, halted)) and s["name"] in halts
         totals["runs"] += runs
         totals["shared_hits"] += shared
+        totals["awaited"] += awaited
         totals["recycled"] += int(recycled)
         totals["server_503"] += n503
         totals["jvm_cpu"] += float(s["cpu_s"])
@@ -228,7 +232,7 @@ def report(out):
         rel = lambda t: "-" if t is None else "%.1f" % (t - t0)
         exit_t = float(s["exited"]) if s["exited"] != "-" else None
         print(fmt % (s["name"], s["pid"], rel(born), rel(serving), rel(lameduck), rel(drain), rel(halted),
-                     rel(exit_t), s["rss_peak_mib"], s["cpu_s"], reqs, runs, shared, n503, rt, h5))
+                     rel(exit_t), s["rss_peak_mib"], s["cpu_s"], reqs, runs, shared, awaited, n503, rt, h5))
         bands.append((s["name"], born, serving, lameduck, drain, halted or exit_t or t_end))
 
     # gnuplot data: per second, answers and failures by the second they completed; latency over 10 s windows.

@@ -16,8 +16,9 @@
 #     programs (RATE_UNIQUE/s: runs), every BURST_EVERY s BURST identical programs at once (coalescing), every
 #     HOSTILE_EVERY s one of HOSTILE from src/test/resources/hostile; every answer is checked against what its
 #     program must print. One connection per request to HAProxy.
-# Prints each server's birth, serving, lameduck, drain, halt and exit times, RSS peak, runs, shared-tier hits and
-# 503s (its own request log's, and HAProxy's retries away from it and 5xx passed on), latency per kind, CPU per
+# Prints each server's birth, serving, lameduck, drain, halt and exit times, RSS peak, runs, shared-tier hits (found
+# there, or awaited there while another server ran the same program) and 503s (its own request log's, and HAProxy's
+# retries away from it and 5xx passed on), latency per kind, CPU per
 # request; draws the run into fleet.png beside fleet.log in FLEET_OUT; last line:
 #   fleet: requests=N ok=N failed=N recycled=N runs=N shared_hits=N p50=S p99=S left=N
 # Exits non-zero when failed > 0, left > 0 or recycled < MIN_RECYCLED.
@@ -305,7 +306,8 @@ echo "Requests: ${T[n_repeat]:-0} repeats, ${T[n_unique]:-0} unique, ${T[n_burst
 echo "Servers started: ${#NAMES[@]} ($failed_starts exited before they served); 503s they answered:" \
   "${T[server_503]} (their request logs; HAProxy retried each elsewhere)"
 echo "Runs per request: $(awk -v r="${T[runs]}" -v n="$requests" 'BEGIN { printf "%.3f", n ? r / n : 0 }');" \
-  "shared-tier hits: ${T[shared_hits]}; Valkey keyspace hits $(redis_cmd info stats | tr -d '\r' \
+  "shared-tier hits: ${T[shared_hits]} (${T[awaited]} of them awaited while another server ran the program);" \
+  "Valkey keyspace hits $(redis_cmd info stats | tr -d '\r' \
   | awk -F: '$1 == "keyspace_hits" { print $2 }')"
 echo "CPU: $load_cpu CPU-s over $load_wall s of load (whole machine, other tenants included) =" \
   "$(per_run "$load_cpu" "$requests") CPU-s per request, $(awk -v c="$load_cpu" -v w="$load_wall" \

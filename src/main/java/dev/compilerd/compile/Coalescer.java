@@ -46,7 +46,7 @@ final class Coalescer {
             }
         }
         CompileService.Reply theirs = follow(leader, clientGone);
-        if (theirs != null && theirs.outcome().cacheable()) {
+        if (theirs != null && theirs.shareable()) {
             return new CompileService.Reply(theirs.body(), Outcome.COALESCED, CompileService.COALESCED, theirs.container());
         }
         return run.call(); // the leader's answer is not ours to take (a timeout, a kill, a failure)

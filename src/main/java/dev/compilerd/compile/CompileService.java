@@ -2,6 +2,7 @@ package dev.compilerd.compile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Ticker;
 import dev.compilerd.sandbox.Program;
 import dev.compilerd.sandbox.RunResult;
 import dev.compilerd.sandbox.Sandbox;
@@ -17,8 +18,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Owns the policy of answering a program: the memo of exact repeats, the local cache, the shared tier, an identical
- * run in flight, or a run of its own in its release's sandbox under admission control shared by every release;
- * deterministic outcomes are kept in both tiers. The cache key holds the release's image, so releases never share
+ * run in flight here or on another server of the fleet, or a run of its own in its release's sandbox under admission
+ * control shared by every release; deterministic outcomes are kept in both tiers. The cache key holds the release's image, so releases never share
  * answers or runs. Benchmarks are measurements: each request runs on its own, and nothing keeps its answer.
  * Thread-safe.
  */
@@ -27,6 +28,8 @@ public final class CompileService {
     public static final String LOCAL = "hit";
     public static final String SHARED = "shared";
     public static final String COALESCED = "coalesced";
+    /** Answered with another server's run of the same program, awaited in the shared tier. */
+    public static final String FLEET = "fleet";
     public static final String RUN = "miss";
     /** Peak memory buckets, 4 MiB to 2 GiB: a Go hello world peaks near 19 MiB under gVisor, the sandbox has 512 MiB. */
     private static final double[] RSS_BUCKETS = java.util.stream.IntStream.rangeClosed(22, 31)
@@ -37,6 +40,7 @@ public final class CompileService {
     private final SharedTier shared;
     private final Admission admission;
     private final Coalescer coalescer;
+    private final FleetRuns fleet;
     private final ResponseMapper mapper;
     private final ObjectMapper json;
     private final Timer build;
@@ -57,6 +61,7 @@ public final class CompileService {
         this.shared = shared;
         this.admission = admission;
         this.coalescer = new Coalescer(queue, longestRun);
+        this.fleet = new FleetRuns(shared, longestRun, Ticker.systemTicker(), meters);
         this.mapper = mapper;
         this.json = json;
         this.build = Timer.builder("compilerd_build_duration").description("vet + build time inside the sandbox")
@@ -76,9 +81,14 @@ public final class CompileService {
 
     /**
      * The serialized response of a request, how it ended, where it came from ({@link #LOCAL}, {@link #SHARED},
-     * {@link #COALESCED} or {@link #RUN}), and the container that ran it (or "").
+     * {@link #COALESCED}, {@link #FLEET} or {@link #RUN}), and the container that ran it (or "").
      */
-    public record Reply(byte[] body, Outcome outcome, String source, String container) {}
+    public record Reply(byte[] body, Outcome outcome, String source, String container) {
+        /** Whether an identical program may be given this answer: a deterministic run's, or one taken from a cache. */
+        boolean shareable() {
+            return outcome.cacheable() || outcome == Outcome.CACHED || outcome == Outcome.COALESCED;
+        }
+    }
 
     /** The answer to an exact repeat of a request answered before, or null; never blocks (I/O threads call it). */
     public byte[] repeat(byte[] exact) {
@@ -87,7 +97,7 @@ public final class CompileService {
 
     /**
      * Answers a request: from the memo, the local cache, the shared tier (filling the local one), an identical
-     * program of the same release already running, or a run; benchmarks always by a run of their own, whose
+     * program of the same release already running here or on another server, or a run; benchmarks always by a run of their own, whose
      * answer nothing keeps. A request to format the program instead (/fmt) takes the same path with its own keys.
      * Blocks while it queues and runs.
      *
@@ -132,7 +142,11 @@ public final class CompileService {
             cache.put(key, s.exact(), fromShared.get());
             return new Reply(fromShared.get(), Outcome.CACHED, SHARED, "");
         }
-        return coalescer.run(key, () -> runNow(sandbox, program, mapping, key, s.exact(), clientGone), clientGone);
+        return coalescer.run(key, () -> fleet.run(key, () -> runNow(sandbox, program, mapping, key, s.exact(), clientGone),
+                body -> {
+                    cache.put(key, s.exact(), body);
+                    return new Reply(body, Outcome.COALESCED, FLEET, "");
+                }, clientGone), clientGone);
     }
 
     /** The answer to a run: the response to serialize and how the request ended. */

@@ -7,6 +7,7 @@ import dev.compilerd.logging.LogText;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -25,7 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * The shared result cache on a Valkey/Redis server (Memorystore in the fleet), through Lettuce: results outlive the
  * VM that ran them. A lookup waits at most the configured timeout and a breaker skips the store while it fails,
  * so a slow, full or dead store never fails or slows a request beyond that timeout. Values carry a version byte
- * and a SHA-256 of key and body, so a corrupt, truncated or misplaced value is a miss. Thread-safe.
+ * and a SHA-256 of key and body, so a corrupt, truncated or misplaced value is a miss. A server that runs a program
+ * marks it there (SET NX with an expiry), so the fleet runs each program once at a time ({@link FleetRuns}).
+ * Thread-safe.
  */
 public final class SharedCache implements SharedTier, AutoCloseable {
     /** Failures in a row that open the breaker, and how long it then stays open before one trial lookup. */
@@ -46,6 +51,11 @@ public final class SharedCache implements SharedTier, AutoCloseable {
     private static final byte VERSION = 1;
     private static final int DIGEST = 32;
     private static final String PREFIX = "compilerd:result:";
+    /** Where a server marks a program it runs, so others wait for its answer instead of running it too. */
+    private static final String RUNNING = "compilerd:running:";
+    /** Takes a mark away only if it is still the one this claim set (it may have expired and be another's now). */
+    private static final String RELEASE =
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
     private static final Logger LOG = LoggerFactory.getLogger(SharedCache.class);
 
     private final Duration ttl;
@@ -151,6 +161,63 @@ public final class SharedCache implements SharedTier, AutoCloseable {
                 errors.increment();
             }
         });
+    }
+
+    @Override
+    public Claim claim(String key, Duration ttl) {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c == null || !breaker.allow()) {
+            return Claim.UNSHARED;
+        }
+        byte[] mark = (RUNNING + key).getBytes(StandardCharsets.UTF_8);
+        byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            String set = c.async().set(mark, token, SetArgs.Builder.nx().px(ttl.toMillis()))
+                    .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            breaker.success();
+            if (!"OK".equals(set)) {
+                return Claim.THEIRS;
+            }
+            AtomicBoolean released = new AtomicBoolean();
+            return new Claim(true, () -> {
+                if (released.compareAndSet(false, true)) {
+                    c.async().<Long>eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] {mark}, token)
+                            .whenComplete((n, e) -> {
+                                if (e != null) {
+                                    errors.increment(); // the mark expires by itself
+                                }
+                            });
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Claim.UNSHARED;
+        } catch (Exception e) { // timeout, disconnected, rejected, store error
+            breaker.failure();
+            errors.increment();
+            return Claim.UNSHARED;
+        }
+    }
+
+    @Override
+    public boolean claimed(String key) {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c == null || !breaker.allow()) {
+            return false;
+        }
+        try {
+            Long n = c.async().exists((RUNNING + key).getBytes(StandardCharsets.UTF_8))
+                    .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            breaker.success();
+            return n != null && n > 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            breaker.failure();
+            errors.increment();
+            return false;
+        }
     }
 
     private static byte[] key(String key) {

@@ -227,7 +227,7 @@ class ImageRegistryIT {
     private static ServerProcess server(String prefix) throws Exception {
         List<String> flags = new ArrayList<>(daemon.serverFlags());
         // What this proves is that the servers share one key space; how long a lookup may take is SharedCacheIT's
-        // subject, and a fresh server's first lookup on a busy machine can take longer than the default 50 ms.
+        // subject, and a fresh server's first lookup on a busy machine can take longer than the default 250 ms.
         flags.addAll(List.of("--images", lock.toString(), "--shared-cache", valkey.url(), "--shared-cache-timeout", "2s",
                 "--pool", "1"));
         ServerProcess s = ServerProcess.start(daemon.env(), prefix, flags.toArray(String[]::new));

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two real servers sharing a real Valkey store: a program run on one is answered by the other without a run; a
- * hung, dead or corrupt store never fails a request and costs at most the lookup timeout; hits resume after.
+ * Two real servers sharing a real Valkey store: a program run on one is answered by the other without a run, and a
+ * program asked of both at once runs once unless its answer cannot be kept; a hung, dead or corrupt store never
+ * fails a request and costs at most the lookup timeout; hits resume after.
  */
 class SharedCacheIT {
     static ValkeyContainer valkey;
@@ -76,6 +77,44 @@ class SharedCacheIT {
         double localHits = b.metric("compilerd_cache_hits_total");
         assertThat(b.compileOk(source)).isEqualTo(first); // now from B's own cache
         assertThat(b.metric("compilerd_cache_hits_total")).isEqualTo(localHits + 1);
+    }
+
+    @Test
+    void aProgramAskedOfTwoServersAtOnceRunsOnceAndBothAnswerWithIt() throws Exception {
+        String source = hello("at once " + System.nanoTime());
+        double before = containersHandedOut(a) + containersHandedOut(b);
+        double awaited = a.metric("compilerd_fleet_awaited_total", "result=\"answered\"")
+                + b.metric("compilerd_fleet_awaited_total", "result=\"answered\"");
+
+        CompletableFuture<HttpResponse<String>> onA = a.compileAsync(source);
+        CompletableFuture<HttpResponse<String>> onB = b.compileAsync(source);
+
+        assertThat(onA.get().statusCode()).as(onA.get().body()).isEqualTo(200);
+        assertThat(onB.get().statusCode()).as(onB.get().body()).isEqualTo(200);
+        assertThat(ServerProcess.JSON.readTree(onB.get().body())).isEqualTo(ServerProcess.JSON.readTree(onA.get().body()));
+        assertThat(CompileIT.stdout(ServerProcess.JSON.readTree(onA.get().body()))).startsWith("shared at once");
+        assertThat(containersHandedOut(a) + containersHandedOut(b)).as("containers both used").isEqualTo(before + 1);
+        assertThat(a.metric("compilerd_fleet_awaited_total", "result=\"answered\"")
+                + b.metric("compilerd_fleet_awaited_total", "result=\"answered\"")).isEqualTo(awaited + 1);
+        await().until(() -> a.log().contains("cache=fleet outcome=coalesced")
+                || b.log().contains("cache=fleet outcome=coalesced"));
+    }
+
+    @Test
+    void aProgramWhoseAnswerCannotBeKeptRunsOnEachServerThatIsAskedForIt() throws Exception {
+        // Hostile to the fleet's sharing: its answer (a timeout) is timing, so no server may hand it to another.
+        String source = "package main\n\n// " + System.nanoTime() + "\nfunc main() {\n\tfor {\n\t}\n}\n";
+        double before = containersHandedOut(a) + containersHandedOut(b);
+
+        CompletableFuture<HttpResponse<String>> onA = a.compileAsync(source);
+        CompletableFuture<HttpResponse<String>> onB = b.compileAsync(source);
+
+        for (HttpResponse<String> r : List.of(onA.get(), onB.get())) {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(ServerProcess.JSON.readTree(r.body()).get("Errors").asText()).isEqualTo("process took too long");
+        }
+        assertThat(containersHandedOut(a) + containersHandedOut(b)).as("containers both used").isEqualTo(before + 2);
+        assertThat(valkey.execInContainer("valkey-cli", "exists", storeKey(source)).getStdout().strip()).isEqualTo("0");
     }
 
     @Test
