@@ -55,7 +55,7 @@ def load(url, out):
     rate_repeat, repeats = env("RATE_REPEAT", 8), env("REPEATS", 24, int)
     # The i-th repeated program is asked for from i x REPEAT_INTRO s on: their first runs spread over the start
     # instead of all landing in its first seconds (an open loop has no warm-up).
-    repeat_intro = env("REPEAT_INTRO", 2)
+    repeat_intro = env("REPEAT_INTRO", 6)
     rate_unique = env("RATE_UNIQUE", 0.15)
     burst, burst_every = env("BURST", 6, int), env("BURST_EVERY", 20)
     hostile_every, timeout = env("HOSTILE_EVERY", 40), env("TIMEOUT", 60)

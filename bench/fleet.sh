@@ -26,7 +26,7 @@
 # production JVM options; the default load asks about 0.2 uncached runs/s plus a hostile one every 40 s: a Go 1.27
 # run costs about 2 CPU-s here (container, build, run), so that is about half of the 2 cores.
 # Env: DURATION (600) s of load, SERVERS (3), LIFETIME_MIN/LIFETIME_MAX (60/120) s, LAMEDUCK (8) s, WORKERS (1),
-#      POOL (1), QUEUE (20), CACHE_BYTES (64MiB), RATE_REPEAT (8), REPEATS (24), REPEAT_INTRO (2) s,
+#      POOL (1), QUEUE (20), CACHE_BYTES (64MiB), RATE_REPEAT (8), REPEATS (24), REPEAT_INTRO (6) s,
 #      RATE_UNIQUE (0.15), BURST (6),
 #      BURST_EVERY (20) s, HOSTILE_EVERY (40) s, HOSTILE (forkbomb membomb flood killall signals forger closestdout),
 #      MIN_RECYCLED (3), FLEET_OUT (/tmp/compilerd-fleet-RUN).

@@ -3,7 +3,9 @@ package dev.compilerd.compile;
 import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -12,7 +14,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * At most {@code workers} runs at once and {@code queue} waiting, first come first served. A request that cannot
- * start within {@code maxWait}, judged from its place in line and recent run times, is turned away at once (a fast
+ * start within {@code maxWait}, judged from its place in line, what is left of the runs going on and recent run
+ * times, is turned away at once (a fast
  * 503 lets the frontend try another VM); one that still waits {@code maxWait} is turned away then. While draining,
  * a waiter that could not finish before the drain ends is turned away as soon as that is known. Thread-safe.
  */
@@ -33,6 +36,8 @@ public final class Admission {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int running;
+    /** When each run holding a worker began, so a wait counts only what is left of them. */
+    private final List<Long> starts = new ArrayList<>();
     private final long[] recent = new long[RECENT_RUNS];
     private int recorded;
     private long runNanos = RUN_TIME_PRIOR.toNanos();
@@ -116,9 +121,19 @@ public final class Admission {
         }
     }
 
-    /** How long the request at this place in line (1 = next) should wait for a worker. */
+    /**
+     * How long the request at this place in line (1 = next) should wait for a worker: what is left of the runs now
+     * holding the workers (judged by the recent run time), then whole runs for those further back.
+     */
     private long expectedWait(int position) {
-        return (long) Math.ceil((double) position / workers) * runNanos;
+        long now = ticker.read();
+        long[] free = new long[workers]; // from now until each worker frees up; 0 for one that is idle
+        for (int i = 0; i < Math.min(workers, starts.size()); i++) {
+            free[i] = Math.max(0, runNanos - (now - starts.get(i)));
+        }
+        Arrays.sort(free);
+        int ahead = position - 1;
+        return free[ahead % workers] + (long) (ahead / workers) * runNanos;
     }
 
     private int position(Waiter w) {
@@ -155,9 +170,21 @@ public final class Admission {
 
     private Permit permit() {
         long start = ticker.read();
+        lock.lock();
+        try {
+            starts.add(start);
+        } finally {
+            lock.unlock();
+        }
         AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
+                lock.lock();
+                try {
+                    starts.remove(Long.valueOf(start));
+                } finally {
+                    lock.unlock();
+                }
                 release(ticker.read() - start);
             }
         };

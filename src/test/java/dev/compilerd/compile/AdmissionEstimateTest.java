@@ -41,6 +41,25 @@ class AdmissionEstimateTest extends AdmissionTestBase {
     }
 
     @Test
+    void theWaitCountsOnlyWhatIsLeftOfTheRunsGoingOn() throws Exception {
+        // One worker, runs of 2 s learned, a longest wait of 3 s. With 1.5 s of the current run gone, place 1 should
+        // start in 0.5 s and place 2 in 2.5 s (counting the whole run, it would be 4 s: a 503 for nothing).
+        Admission a = new Admission(1, 100, Duration.ofSeconds(3), ticker);
+        Admission.Permit learn = a.acquire(STAYS);
+        ticker.advance(Duration.ofSeconds(2));
+        learn.close();
+        a.acquire(STAYS);
+        ticker.advance(Duration.ofMillis(1500));
+
+        queuedAcquire(a, STAYS);
+        queuedAcquire(a, STAYS);
+
+        assertThat(a.waiting()).isEqualTo(2);
+        assertThatThrownBy(() -> a.acquire(STAYS)).isInstanceOfSatisfying(BusyException.class,
+                e -> assertThat(e.getMessage()).contains("expected to start in 4500 ms"));
+    }
+
+    @Test
     void expectedWaitLearnsFromRecentRunTimes() throws Exception {
         Admission a = new Admission(1, 100, Duration.ofSeconds(3), ticker);
         for (int i = 0; i < 30; i++) { // runs of 100 ms, then one slow outlier the percentile shrugs off
