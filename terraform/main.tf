@@ -41,10 +41,11 @@ locals {
   # failed halt): the lifetime bound no longer depends on the VM's own software. It must never cut a
   # healthy VM's life short:
   #     first boot 360 (autohealing's initial delay) + autohealing window 60 (a boot that overruns
-  #     the delay is replaced by then) + longest lifetime 3600 + lameduck 20 + drain 30
-  #     + TimeoutStopSec 60 (the poweroff stops the units) = 4130 s, rounded up to 70 min.
+  #     the delay is replaced by then) + longest lifetime 3600 + longest wait for a turn to retire 300
+  #     + lameduck 20 + drain 30 + TimeoutStopSec 60 (the poweroff stops the units) = 4430 s, rounded
+  #     up to 75 min.
   # The deletion is an ordinary one: systemd still gets SIGTERM and the server still drains.
-  max_run_duration_sec = 4200
+  max_run_duration_sec = 4500
 
   # A regional MIG spreads over 3 zones by default; a fixed surge must be 0 or >= the zone count.
   zone_count = 3

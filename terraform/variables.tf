@@ -60,7 +60,7 @@ variable "min_replicas" {
 }
 
 variable "max_replicas" {
-  description = "Most VMs the autoscaler may run."
+  description = "Most VMs the autoscaler may run. The servers retire one at a time (--retire-at-once 1), enough for up to 9 VMs; above that, add --retire-at-once ceil(max_replicas / 9) to COMPILERD_FLAGS."
   type        = number
   default     = 9
 }

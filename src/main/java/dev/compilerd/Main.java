@@ -13,6 +13,7 @@ import dev.compilerd.compile.SharedTier;
 import dev.compilerd.config.Config;
 import dev.compilerd.config.ConfigException;
 import dev.compilerd.config.ConfigParser;
+import dev.compilerd.config.LifecycleSettings;
 import dev.compilerd.config.ReleaseImage;
 import dev.compilerd.config.Values;
 import dev.compilerd.http.HttpServer;
@@ -20,6 +21,7 @@ import dev.compilerd.http.HandlerTree;
 import dev.compilerd.lifecycle.Lifecycle;
 import dev.compilerd.lifecycle.Lifetime;
 import dev.compilerd.lifecycle.Retirement;
+import dev.compilerd.lifecycle.RetirementTurns;
 import dev.compilerd.lifecycle.State;
 import dev.compilerd.metrics.Metrics;
 import dev.compilerd.modules.Budget;
@@ -47,6 +49,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,7 @@ public final class Main {
     private final Lifecycle lifecycle;
     private final Admission admission;
     private final CompileService service;
+    private final SharedTier shared;
     private final HttpServer http;
 
     /** Builds the whole handler tree around one sandbox per Go release, the default first; handler tests pass fakes. */
@@ -71,15 +75,15 @@ public final class Main {
         ObjectMapper json = new ObjectMapper();
         this.lifecycle = new Lifecycle(clock);
         ResultCache cache = new ResultCache(config.cache().entries(), config.cache().bytes());
+        Ticker ticker = Ticker.systemTicker();
         this.admission = new Admission(config.admission().workers(), config.admission().queue(),
-                config.admission().maxQueueWait(), Ticker.systemTicker());
-        SharedTier shared = config.cache().shared().isPresent()
-                ? new SharedCache(config.cache(), Ticker.systemTicker(), metrics.registry()) : SharedTier.NONE;
+                config.admission().maxQueueWait(), ticker);
+        this.shared = config.cache().shared().isPresent()
+                ? new SharedCache(config.cache(), ticker, metrics.registry()) : SharedTier.NONE;
         Duration longestRun = config.admission().maxQueueWait().plus(config.limits().hardDeadline()).plus(DockerSandbox.EXIT_AFTER_REMOVE);
         this.service = new CompileService(new Releases(sandboxes), cache, shared, admission, config.admission().queue(),
                 longestRun, new ResponseMapper(config.limits().maxOutputBytes(), config.limits().memoryBytes(),
-                        config.modules().enabled()), json,
-                metrics.registry());
+                        config.modules().enabled()), json, ticker, metrics.registry());
         metrics.bindCache(cache);
         metrics.bindAdmission(admission);
         metrics.bindService(service);
@@ -252,6 +256,15 @@ public final class Main {
         };
     }
 
+    /**
+     * The fleet's turns to retire: marks in the shared tier, {@code --retire-at-once} of them, each lasting one
+     * {@code --retire-turn}; a store that cannot answer gives a turn.
+     */
+    private static RetirementTurns turns(LifecycleSettings life, SharedTier shared) {
+        return () -> IntStream.range(0, life.retireAtOnce())
+                .anyMatch(i -> shared.claim("retiring/" + i, life.retireTurn()).mine());
+    }
+
     /** Lameduck closes idle connections, the drain stops Jetty (and with it the sandbox), halt runs the command. */
     private static Retirement retirement(Config config, Main main) {
         ScheduledExecutorService timers = timer("lifecycle");
@@ -283,7 +296,7 @@ public final class Main {
                     LOG.error("halt command failed: {}", e.getMessage());
                 }
             }
-        });
+        }, turns(config.lifecycle(), main.shared), config.lifecycle().retireTurnWait());
     }
 
     /** A single daemon thread for timed work, named for thread dumps. */

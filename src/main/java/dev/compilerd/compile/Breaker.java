@@ -47,6 +47,11 @@ final class Breaker {
         }
     }
 
+    /** Whether the last call failed: what may be skipped without harm (a run's mark) is then skipped at once. */
+    synchronized boolean failing() {
+        return failures > 0;
+    }
+
     /** Open means calls are being skipped (including while a trial call is out). */
     synchronized boolean isOpen() {
         return failures >= failuresToOpen;

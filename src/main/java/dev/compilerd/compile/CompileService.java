@@ -55,13 +55,14 @@ public final class CompileService {
      *                   for an identical program wait no longer than this
      */
     public CompileService(Releases releases, ResultCache cache, SharedTier shared, Admission admission, int queue,
-                          Duration longestRun, ResponseMapper mapper, ObjectMapper json, MeterRegistry meters) {
+                          Duration longestRun, ResponseMapper mapper, ObjectMapper json, Ticker ticker,
+                          MeterRegistry meters) {
         this.releases = releases;
         this.cache = cache;
         this.shared = shared;
         this.admission = admission;
         this.coalescer = new Coalescer(queue, longestRun);
-        this.fleet = new FleetRuns(shared, longestRun, Ticker.systemTicker(), meters);
+        this.fleet = new FleetRuns(shared, longestRun, ticker, meters);
         this.mapper = mapper;
         this.json = json;
         this.build = Timer.builder("compilerd_build_duration").description("vet + build time inside the sandbox")

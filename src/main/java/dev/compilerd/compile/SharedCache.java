@@ -51,8 +51,8 @@ public final class SharedCache implements SharedTier, AutoCloseable {
     private static final byte VERSION = 1;
     private static final int DIGEST = 32;
     private static final String PREFIX = "compilerd:result:";
-    /** Where a server marks a program it runs, so others wait for its answer instead of running it too. */
-    private static final String RUNNING = "compilerd:running:";
+    /** Where a server marks what it holds: a program it runs (others wait for its answer), a turn to retire. */
+    private static final String MARK = "compilerd:mark:";
     /** Takes a mark away only if it is still the one this claim set (it may have expired and be another's now). */
     private static final String RELEASE =
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -166,10 +166,10 @@ public final class SharedCache implements SharedTier, AutoCloseable {
     @Override
     public Claim claim(String key, Duration ttl) {
         StatefulRedisConnection<byte[], byte[]> c = connection;
-        if (c == null || !breaker.allow()) {
+        if (c == null || breaker.failing() || !breaker.allow()) { // a lookup just failed: do not wait on the store twice
             return Claim.UNSHARED;
         }
-        byte[] mark = (RUNNING + key).getBytes(StandardCharsets.UTF_8);
+        byte[] mark = (MARK + key).getBytes(StandardCharsets.UTF_8);
         byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
         try {
             String set = c.async().set(mark, token, SetArgs.Builder.nx().px(ttl.toMillis()))
@@ -202,11 +202,11 @@ public final class SharedCache implements SharedTier, AutoCloseable {
     @Override
     public boolean claimed(String key) {
         StatefulRedisConnection<byte[], byte[]> c = connection;
-        if (c == null || !breaker.allow()) {
+        if (c == null || breaker.failing() || !breaker.allow()) {
             return false;
         }
         try {
-            Long n = c.async().exists((RUNNING + key).getBytes(StandardCharsets.UTF_8))
+            Long n = c.async().exists((MARK + key).getBytes(StandardCharsets.UTF_8))
                     .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             breaker.success();
             return n != null && n > 0;

@@ -12,9 +12,9 @@ public interface SharedTier {
     void put(String key, byte[] response);
 
     /**
-     * Marks {@code key} as running on this server for at most {@code ttl}, unless another server's mark is there:
-     * then the claim is not {@link Claim#mine() mine}. A store that cannot answer gives a claim that is mine, so a
-     * request never waits on a store that is not there.
+     * Marks {@code key} as this server's for at most {@code ttl} (a program it runs, a turn to retire), unless another
+     * server's mark is there: then the claim is not {@link Claim#mine() mine}. A store that cannot answer gives a
+     * claim that is mine, so nothing waits on a store that is not there.
      */
     Claim claim(String key, Duration ttl);
 

@@ -133,6 +133,15 @@ public final class Defaults {
      * longest wait for those still queued when draining begins (they are admitted or turned away within it).
      */
     public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Servers of one fleet (one shared tier) that may be retiring at the same time. */
+    public static final int RETIRE_AT_ONCE = 1;
+    /**
+     * How long one server's turn to retire lasts: its lameduck (20 s) and drain (up to 30 s), and most of its
+     * replacement's boot to healthy (108 s median through the image registry, terraform/README.md).
+     */
+    public static final Duration RETIRE_TURN = Duration.ofSeconds(150);
+    /** The longest a server waits for a turn past its lifetime; terraform's max_run_duration allows for it. */
+    public static final Duration RETIRE_TURN_WAIT = Duration.ofMinutes(5);
     public static final Duration REAP_INTERVAL = Duration.ofMinutes(1);
     public static final String HALT_COMMAND = "sudo -n halt";
 }

@@ -130,6 +130,15 @@ final class Flags {
     @Option(names = "--lifetime-max", converter = Time.class,
             description = "longest lifetime before lameduck; 0 = forever (default ${DEFAULT-VALUE})")
     Duration lifetimeMax = Defaults.LIFETIME_MAX;
+    @Option(names = "--retire-at-once", description = "servers sharing the shared tier that may retire at the same "
+            + "time; without --shared-cache each retires on its own (default ${DEFAULT-VALUE})")
+    long retireAtOnce = Defaults.RETIRE_AT_ONCE;
+    @Option(names = "--retire-turn", converter = Time.class, description = "how long a server's turn to retire lasts: "
+            + "lameduck, drain and its replacement's boot (default ${DEFAULT-VALUE})")
+    Duration retireTurn = Defaults.RETIRE_TURN;
+    @Option(names = "--retire-turn-wait", converter = Time.class, description = "longest wait for a turn past the "
+            + "lifetime, then it retires anyway (default ${DEFAULT-VALUE})")
+    Duration retireTurnWait = Defaults.RETIRE_TURN_WAIT;
     @Option(names = "--lameduck", converter = Time.class, description = "how long /healthz fails before draining (default ${DEFAULT-VALUE})")
     Duration lameduck = Defaults.LAMEDUCK;
     @Option(names = "--drain-timeout", converter = Time.class,
@@ -196,8 +205,10 @@ final class Flags {
         Optional<URI> shared = sharedCache(c);
         SandboxLimits limits = new SandboxLimits(buildTimeout, runTimeout, deadlineMargin, memory, pids, nproc, cpus,
                 tmpfs, nofile, addressSpace, (int) maxOutput, benchShare);
-        LifecycleSettings life = new LifecycleSettings(lifetimeMin, lifetimeMax, lameduck, drainTimeout, halt,
-                words(haltCommand));
+        c.range("retire-at-once", retireAtOnce, 1, 1000);
+        c.positive("retire-turn", retireTurn);
+        LifecycleSettings life = new LifecycleSettings(lifetimeMin, lifetimeMax, (int) retireAtOnce, retireTurn,
+                retireTurnWait, lameduck, drainTimeout, halt, words(haltCommand));
         c.that(drainTimeout.compareTo(limits.hardDeadline()) >= 0, "--drain-timeout (" + Values.format(drainTimeout)
                 + ") must cover one hard deadline (build + run + margin = " + Values.format(limits.hardDeadline()) + ")");
         c.that(!life.lifetimeEnabled() || lifetimeMin.compareTo(lifetimeMax) <= 0, "--lifetime-min ("

@@ -3,10 +3,16 @@ package dev.compilerd.config;
 import java.time.Duration;
 import java.util.List;
 
-/** The VM's random lifetime, the lameduck and drain that end it, and how it halts. */
+/**
+ * The VM's random lifetime, the fleet's turns to retire (how many at once, how long each, the longest wait for one),
+ * the lameduck and drain that end it, and how it halts.
+ */
 public record LifecycleSettings(
         Duration lifetimeMin,
         Duration lifetimeMax,
+        int retireAtOnce,
+        Duration retireTurn,
+        Duration retireTurnWait,
         Duration lameduck,
         Duration drainTimeout,
         boolean halt,

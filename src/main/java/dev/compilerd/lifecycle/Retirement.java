@@ -6,11 +6,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retires this VM: drives SERVING → LAMEDUCK → DRAINING → HALTED: on lifetime expiry or SIGTERM, fails health checks for the
- * lameduck period, drains, then halts the VM (lifetime) or just ends (SIGTERM). Thread-safe and idempotent.
+ * Retires this VM: drives SERVING → LAMEDUCK → DRAINING → HALTED: on lifetime expiry (once the fleet gives it a
+ * turn, or it has waited the longest for one) or SIGTERM (at once), fails health checks for the lameduck period,
+ * drains, then halts the VM (lifetime) or just ends (SIGTERM). Thread-safe and idempotent.
  */
 public final class Retirement {
     private static final Logger LOG = LoggerFactory.getLogger(Retirement.class);
+    /** How often a server whose lifetime has ended asks the fleet for a turn again. */
+    static final Duration TURN_RETRY = Duration.ofSeconds(2);
 
     /** Why the process is going away: a lifetime expiry halts the VM, a SIGTERM does not. */
     public enum Reason { LIFETIME, SIGTERM }
@@ -32,20 +35,55 @@ public final class Retirement {
     private final Duration lameduck;
     private final boolean haltEnabled;
     private final Steps steps;
+    private final RetirementTurns turns;
+    private final Duration turnWait;
     private final CountDownLatch halted = new CountDownLatch(1);
     private volatile Reason reason;
 
+    /** One server alone: its lifetime's end needs no turn. */
     public Retirement(Lifecycle lifecycle, Scheduler scheduler, Duration lameduck, boolean haltEnabled, Steps steps) {
+        this(lifecycle, scheduler, lameduck, haltEnabled, steps, RetirementTurns.ALWAYS, Duration.ZERO);
+    }
+
+    /**
+     * @param turns    the fleet's turns to retire
+     * @param turnWait how long past its lifetime a server waits for a turn before it retires anyway
+     */
+    public Retirement(Lifecycle lifecycle, Scheduler scheduler, Duration lameduck, boolean haltEnabled, Steps steps,
+                      RetirementTurns turns, Duration turnWait) {
         this.lifecycle = lifecycle;
         this.scheduler = scheduler;
         this.lameduck = lameduck;
         this.haltEnabled = haltEnabled;
         this.steps = steps;
+        this.turns = turns;
+        this.turnWait = turnWait;
     }
 
-    /** Schedules lameduck at the end of the lifetime; call once SERVING. */
+    /** Schedules lameduck at the end of the lifetime, once the fleet gives a turn; call once SERVING. */
     public void startLifetime(Duration lifetime) {
-        scheduler.schedule(lifetime, () -> begin(Reason.LIFETIME));
+        scheduler.schedule(lifetime, () -> expire(Duration.ZERO));
+    }
+
+    /** The lifetime is over: retire if it is our turn or we have waited the longest, else ask again shortly. */
+    private void expire(Duration waited) {
+        if (lifecycle.state() != State.SERVING) {
+            return; // a SIGTERM came first
+        }
+        boolean turn = turns.take();
+        if (turn || waited.compareTo(turnWait) >= 0) {
+            if (!waited.isZero()) {
+                LOG.info("{} after waiting {} ms for a turn", turn ? "retiring" : "retiring without a turn",
+                        waited.toMillis());
+            }
+            begin(Reason.LIFETIME);
+            return;
+        }
+        if (waited.isZero()) {
+            LOG.info("lifetime over, but other servers of the fleet are retiring: waiting for a turn (at most {} ms)",
+                    turnWait.toMillis());
+        }
+        scheduler.schedule(TURN_RETRY, () -> expire(waited.plus(TURN_RETRY)));
     }
 
     /** Enters lameduck now; a second trigger (a second SIGTERM, an expiry during drain) changes nothing. */

@@ -38,9 +38,12 @@ class SharedCacheTest {
     void breakerOpensAfterFailuresInARowSkipsCallsThenLetsOneTrialThrough() {
         ManualTicker ticker = new ManualTicker();
         Breaker b = new Breaker(3, Duration.ofSeconds(10), ticker);
+        assertThat(b.failing()).isFalse();
         b.failure();
+        assertThat(b.failing()).as("the last call failed").isTrue();
         b.failure();
         b.success(); // a success resets the count
+        assertThat(b.failing()).isFalse();
         b.failure();
         b.failure();
         assertThat(b.isOpen()).isFalse();

@@ -44,7 +44,8 @@ class ConfigParserTest {
         assertThat(c.cache()).isEqualTo(new CacheSettings(Defaults.CACHE_ENTRIES, Defaults.CACHE_BYTES, Optional.empty(),
                 Defaults.SHARED_CACHE_TTL, Defaults.SHARED_CACHE_TIMEOUT, Defaults.SHARED_CACHE_MAX_VALUE_BYTES));
         assertThat(c.lifecycle()).isEqualTo(new LifecycleSettings(Defaults.LIFETIME_MIN, Defaults.LIFETIME_MAX,
-                Defaults.LAMEDUCK, Defaults.DRAIN_TIMEOUT, true, List.of("sudo", "-n", "halt")));
+                Defaults.RETIRE_AT_ONCE, Defaults.RETIRE_TURN, Defaults.RETIRE_TURN_WAIT, Defaults.LAMEDUCK,
+                Defaults.DRAIN_TIMEOUT, true, List.of("sudo", "-n", "halt")));
         assertThat(c.lifecycle().lifetimeEnabled()).isTrue();
         assertThat(c.modules()).isEqualTo(new ModuleSettings(Optional.empty(), Defaults.MODULE_SUMDB,
                 Defaults.MODULE_FETCH_BYTES, Defaults.MODULE_FETCH_FILES, Defaults.MODULE_MAX_FILE_BYTES,
@@ -93,6 +94,7 @@ class ConfigParserTest {
                 "--build-timeout", "4s", "--run-timeout", "5s", "--deadline-margin", "6s", "--max-queue-wait", "7s",
                 "--shared-cache-ttl", "8s", "--shared-cache-timeout", "9s", "--lifetime-min", "10s",
                 "--lifetime-max", "11s", "--lameduck", "12s", "--drain-timeout", "30s", "--pool-surplus-idle", "13s",
+                "--retire-turn", "14s", "--retire-turn-wait", "15s", "--retire-at-once", "2",
                 "--max-request", "2KiB", "--max-output", "3KiB", "--memory", "100MiB", "--tmpfs", "5MiB",
                 "--address-space", "600MiB", "--cache-bytes", "7KiB", "--shared-cache-max-value", "8KiB",
                 "--pids", "1000", "--nproc", "300", "--nofile", "400", "--workers", "5", "--queue", "6",
@@ -102,9 +104,10 @@ class ConfigParserTest {
                 c.limits().buildTimeout(), c.limits().runTimeout(), c.limits().deadlineMargin(),
                 c.admission().maxQueueWait(), c.cache().sharedTtl(), c.cache().sharedTimeout(),
                 c.lifecycle().lifetimeMin(), c.lifecycle().lifetimeMax(), c.lifecycle().lameduck(),
-                c.lifecycle().drainTimeout(), c.sandbox().pool().surplusIdle())).containsExactly(secs(1), secs(2),
-                secs(3), secs(4), secs(5), secs(6), secs(7), secs(8), secs(9), secs(10), secs(11), secs(12), secs(30),
-                secs(13));
+                c.lifecycle().drainTimeout(), c.sandbox().pool().surplusIdle(), c.lifecycle().retireTurn(),
+                c.lifecycle().retireTurnWait())).containsExactly(secs(1), secs(2), secs(3), secs(4), secs(5), secs(6),
+                secs(7), secs(8), secs(9), secs(10), secs(11), secs(12), secs(30), secs(13), secs(14), secs(15));
+        assertThat(c.lifecycle().retireAtOnce()).isEqualTo(2);
         assertThat(List.of((long) c.http().maxRequestBytes(), (long) c.limits().maxOutputBytes(), c.limits().memoryBytes(),
                 c.limits().tmpfsBytes(), c.limits().addressSpaceBytes(), c.cache().bytes(),
                 (long) c.cache().sharedMaxValueBytes())).containsExactly(2L << 10, 3L << 10, 100L << 20, 5L << 20,

@@ -24,8 +24,10 @@ class FleetTimingTest extends FleetTestBase {
         assertThat(scheduling.get("provisioning_model")).isEqualTo("STANDARD");
         Duration maxRun = Duration.ofSeconds(tf.number(tf.block(scheduling, "max_run_duration").get("seconds")));
         Duration firstBoot = Duration.ofSeconds(tf.number(autohealingPolicy().get("initial_delay_sec")));
-        Duration life = firstBoot.plus(Defaults.LIFETIME_MAX).plus(Defaults.LAMEDUCK).plus(Defaults.DRAIN_TIMEOUT);
-        assertThat(maxRun).as("max_run_duration vs first boot + longest lifetime + lameduck + drain").isGreaterThan(life);
+        Duration life = firstBoot.plus(Defaults.LIFETIME_MAX).plus(Defaults.RETIRE_TURN_WAIT).plus(Defaults.LAMEDUCK)
+                .plus(Defaults.DRAIN_TIMEOUT);
+        assertThat(maxRun).as("max_run_duration vs first boot + longest lifetime + turn wait + lameduck + drain")
+                .isGreaterThan(life);
         // ... and a boot that overruns the initial delay (replaced within the autohealing window) and the poweroff.
         assertThat(maxRun).as("max_run_duration vs that + autohealing window + TimeoutStopSec")
                 .isGreaterThanOrEqualTo(life.plus(detectionWindow(autohealingCheck())).plus(stopTimeout));

@@ -155,6 +155,75 @@ class RetirementTest {
         assertTimeoutPreemptively(Duration.ofSeconds(1), retirement::awaitHalted);
     }
 
+    /** The fleet's answers to "may I retire now?", in order; the last one repeats. */
+    private static final class ScriptedTurns implements RetirementTurns {
+        final List<Boolean> answers;
+        int asked;
+
+        ScriptedTurns(Boolean... answers) {
+            this.answers = List.of(answers);
+        }
+
+        @Override
+        public boolean take() {
+            return answers.get(Math.min(asked++, answers.size() - 1));
+        }
+    }
+
+    private Retirement retirement(RetirementTurns turns, Duration turnWait) {
+        return new Retirement(lifecycle, time, LAMEDUCK, true, steps, turns, turnWait);
+    }
+
+    @Test
+    void aServerWhoseLifetimeEndsWhileAnotherRetiresWaitsForItsTurn() {
+        ScriptedTurns turns = new ScriptedTurns(false, false, true);
+        retirement(turns, Duration.ofMinutes(5)).startLifetime(LIFETIME);
+
+        time.advance(LIFETIME);
+        assertThat(lifecycle.state()).as("no turn yet").isEqualTo(State.SERVING);
+        assertThat(lifecycle.healthy()).isTrue();
+        time.advance(Retirement.TURN_RETRY);
+        assertThat(lifecycle.state()).isEqualTo(State.SERVING);
+
+        time.advance(Retirement.TURN_RETRY);
+
+        assertThat(lifecycle.state()).as("its turn").isEqualTo(State.LAMEDUCK);
+        assertThat(turns.asked).isEqualTo(3);
+        assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK");
+    }
+
+    @Test
+    void aServerThatGetsNoTurnRetiresAfterTheLongestWaitAnyway() {
+        ScriptedTurns turns = new ScriptedTurns(false);
+        Duration wait = Duration.ofSeconds(10);
+        retirement(turns, wait).startLifetime(LIFETIME);
+
+        time.advance(LIFETIME.plus(wait).minusMillis(1));
+        assertThat(lifecycle.state()).isEqualTo(State.SERVING);
+
+        time.advance(Duration.ofMillis(1));
+
+        assertThat(lifecycle.state()).isEqualTo(State.LAMEDUCK);
+        time.advance(LAMEDUCK);
+        assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK", "drain in DRAINING", "halt in HALTED");
+    }
+
+    @Test
+    void aSigtermNeedsNoTurnAndEndsTheWaitForOne() {
+        ScriptedTurns turns = new ScriptedTurns(false);
+        Retirement retirement = retirement(turns, Duration.ofMinutes(5));
+        retirement.startLifetime(LIFETIME);
+        time.advance(LIFETIME);
+        int asked = turns.asked;
+
+        retirement.begin(Retirement.Reason.SIGTERM);
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(lifecycle.state()).isEqualTo(State.HALTED);
+        assertThat(turns.asked).as("no more turns asked for").isEqualTo(asked);
+        assertThat(steps.calls).containsExactly("lameduck in LAMEDUCK", "drain in DRAINING");
+    }
+
     /** Records each step with the state the process was in when it ran. */
     private final class RecordingSteps implements Retirement.Steps {
         final List<String> calls = new ArrayList<>();
