@@ -46,20 +46,21 @@ HOSTILE = {
 }
 
 
-def env(name, default, kind=float):
-    return kind(os.environ.get(name, default))
+def env(name, default=None, kind=float):
+    """A setting from the environment: fleet.sh sets the load's (its defaults are there, in one place)."""
+    return kind(os.environ[name] if default is None else os.environ.get(name, default))
 
 
 def load(url, out):
-    duration = env("DURATION", 600)
-    rate_repeat, repeats = env("RATE_REPEAT", 8), env("REPEATS", 24, int)
+    duration = env("DURATION")
+    rate_repeat, repeats = env("RATE_REPEAT"), env("REPEATS", kind=int)
     # The i-th repeated program is asked for from i x REPEAT_INTRO s on: their first runs spread over the start
     # instead of all landing in its first seconds (an open loop has no warm-up).
-    repeat_intro = env("REPEAT_INTRO", 6)
-    rate_unique = env("RATE_UNIQUE", 0.15)
-    burst, burst_every = env("BURST", 6, int), env("BURST_EVERY", 20)
-    hostile_every, timeout = env("HOSTILE_EVERY", 40), env("TIMEOUT", 60)
-    hostile = os.environ.get("HOSTILE", " ".join(HOSTILE)).split()
+    repeat_intro = env("REPEAT_INTRO")
+    rate_unique = env("RATE_UNIQUE")
+    burst, burst_every = env("BURST", kind=int), env("BURST_EVERY")
+    hostile_every, timeout = env("HOSTILE_EVERY"), env("TIMEOUT", 60)
+    hostile = (os.environ.get("HOSTILE") or " ".join(HOSTILE)).split()
     nonce = os.environ["NONCE"]
     sources = {h: open(os.path.join(os.environ["HOSTILE_DIR"], h + ".go")).read() for h in hostile}
     target = urllib.parse.urlsplit(url)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fleet in miniature (issue 23): SERVERS compilerd servers behind HAProxy, sharing one Valkey, each with a short
 # random lifetime, under an open-loop load for DURATION seconds; nothing a user sends may be lost.
-#   - Servers: each its own port and container prefix, lifetime LIFETIME_MIN..LIFETIME_MAX s, lameduck LAMEDUCK s,
+#   - Servers: each its own port and container prefix, lifetime LIFETIME_MIN..LIFETIME_MAX s (then a turn to retire
+#     from the fleet, one server at a time, RETIRE_TURN s each, or RETIRE_TURN_WAIT s past it), lameduck LAMEDUCK s,
 #     the default drain, and a halt command that tells this script's supervisor loop (standing in for the managed
 #     instance group) it halted: the supervisor starts a replacement on a fresh port and adds it to HAProxy once
 #     its /healthz answers 200, and takes a server that exited out (maintenance).
@@ -23,13 +24,14 @@
 #   fleet: requests=N ok=N failed=N recycled=N runs=N shared_hits=N p50=S p99=S left=N
 # Exits non-zero when failed > 0, left > 0 or recycled < MIN_RECYCLED.
 # Sizing for 2 cores (bench/README.md): each server --workers 1 --pool 1 --queue 20 --cache-bytes 64MiB and the
-# production JVM options; the default load asks about 0.2 uncached runs/s plus a hostile one every 40 s: a Go 1.27
-# run costs about 2 CPU-s here (container, build, run), so that is about half of the 2 cores.
-# Env: DURATION (600) s of load, SERVERS (3), LIFETIME_MIN/LIFETIME_MAX (60/120) s, LAMEDUCK (8) s, WORKERS (1),
-#      POOL (1), QUEUE (20), CACHE_BYTES (64MiB), RATE_REPEAT (8), REPEATS (24), REPEAT_INTRO (6) s,
-#      RATE_UNIQUE (0.15), BURST (6),
-#      BURST_EVERY (20) s, HOSTILE_EVERY (40) s, HOSTILE (forkbomb membomb flood killall signals forger closestdout),
-#      MIN_RECYCLED (3), FLEET_OUT (/tmp/compilerd-fleet-RUN).
+# production JVM options; the default load asks about 0.15 uncached runs/s (0.3/s while the repeated programs come
+# in): a Go 1.27 run costs about 2.5 CPU-s here, and while two servers recycle one carries the fleet alone.
+# Env: DURATION (600) s of load, SERVERS (3), LIFETIME_MIN/LIFETIME_MAX (60/120) s, LAMEDUCK (8) s,
+#      RETIRE_TURN/RETIRE_TURN_WAIT (30/60) s (the fleet's turns to retire, one at a time), WORKERS (1),
+#      POOL (1), QUEUE (20), CACHE_BYTES (64MiB), RATE_REPEAT (8), REPEATS (12), REPEAT_INTRO (6) s,
+#      RATE_UNIQUE (0.08), BURST (6), BURST_EVERY (30) s, HOSTILE_EVERY (45) s,
+#      HOSTILE (empty: forkbomb membomb flood killall signals forger closestdout), MIN_RECYCLED (3),
+#      FLEET_OUT (/tmp/compilerd-fleet-RUN).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -39,6 +41,9 @@ SERVERS="${SERVERS:-3}"
 LIFETIME_MIN="${LIFETIME_MIN:-60}"
 LIFETIME_MAX="${LIFETIME_MAX:-120}"
 LAMEDUCK="${LAMEDUCK:-8}"
+# A turn to retire covers lameduck, drain and the replacement's start (10-25 s here, not a VM's 108 s boot).
+RETIRE_TURN="${RETIRE_TURN:-30}"
+RETIRE_TURN_WAIT="${RETIRE_TURN_WAIT:-60}"
 WORKERS="${WORKERS:-1}"
 POOL="${POOL:-1}"
 QUEUE="${QUEUE:-20}"
@@ -46,6 +51,15 @@ CACHE_BYTES="${CACHE_BYTES:-64MiB}"
 MIN_RECYCLED="${MIN_RECYCLED:-3}"
 MAX_FAILED_STARTS="${MAX_FAILED_STARTS:-3}"
 FLEET_OUT="${FLEET_OUT:-/tmp/compilerd-fleet-$BENCH_RUN}"
+# The load (bench/fleet.py reads these): sized in bench/README.md, "Sizing for 2 cores".
+RATE_REPEAT="${RATE_REPEAT:-8}"
+REPEATS="${REPEATS:-12}"
+REPEAT_INTRO="${REPEAT_INTRO:-6}"
+RATE_UNIQUE="${RATE_UNIQUE:-0.08}"
+BURST="${BURST:-6}"
+BURST_EVERY="${BURST_EVERY:-30}"
+HOSTILE_EVERY="${HOSTILE_EVERY:-45}"
+HOSTILE="${HOSTILE:-}" # empty: all of them
 export DURATION RATE_REPEAT REPEATS REPEAT_INTRO RATE_UNIQUE BURST BURST_EVERY HOSTILE_EVERY HOSTILE
 
 mkdir -p "$FLEET_OUT"
@@ -104,6 +118,7 @@ backend compilerd
     retry-on 503 conn-failure
     retries 3
     option redispatch 1
+    option http-buffer-request
 CFG
 haproxy -c -q -f "$FLEET_OUT/haproxy.cfg" || die "haproxy refused its configuration"
 haproxy -db -f "$FLEET_OUT/haproxy.cfg" >"$FLEET_OUT/haproxy.log" 2>&1 &
@@ -136,6 +151,7 @@ SUPERVISE=true
 # launch NAME : starts a server (it joins HAProxy once healthy: see tick).
 launch() {
   launch_server "$1" --lifetime-min "${LIFETIME_MIN}s" --lifetime-max "${LIFETIME_MAX}s" --lameduck "${LAMEDUCK}s" \
+    --retire-turn "${RETIRE_TURN}s" --retire-turn-wait "${RETIRE_TURN_WAIT}s" \
     --halt=true --halt-command "$BENCH_WORK/halt $1" --workers "$WORKERS" --pool "$POOL" --queue "$QUEUE" \
     --cache-bytes "$CACHE_BYTES" --shared-cache "redis://127.0.0.1:$REDIS_PORT"
   NAMES+=("$1")
@@ -241,9 +257,9 @@ done
 scrape
 
 # --- The load ----------------------------------------------------------------------------------------------------
-say "load for ${DURATION}s through HAProxy: repeats ${RATE_REPEAT:-8}/s of ${REPEATS:-24}, unique" \
-  "${RATE_UNIQUE:-0.15}/s, ${BURST:-6} identical every ${BURST_EVERY:-20} s, a hostile program every" \
-  "${HOSTILE_EVERY:-40} s"
+say "load for ${DURATION}s through HAProxy: repeats ${RATE_REPEAT}/s of ${REPEATS} (one more every" \
+  "${REPEAT_INTRO} s), unique ${RATE_UNIQUE}/s, ${BURST} identical every ${BURST_EVERY} s, a hostile program every" \
+  "${HOSTILE_EVERY} s"
 cpu_mark
 load_start="$EPOCHREALTIME"
 NONCE="$(nonce fleet)" HOSTILE_DIR="$BENCH_ROOT/src/test/resources/hostile" \

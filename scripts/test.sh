@@ -43,6 +43,13 @@ echo "==> maven verify (unit, handler and integration tests; ImageRegistryIT: th
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
 mvn -B verify
 
+echo "==> the fleet in miniature: 3 recycling servers behind HAProxy, sharing Valkey, 3 minutes of load"
+# Fails on any request without a verified answer, a container left, or fewer than 3 servers recycled.
+fleet_out="$(mktemp -d /tmp/compilerd-fleet.XXXXXX)"
+DURATION=180 FLEET_OUT="$fleet_out" bench/fleet.sh
+echo "==> the Grafana dashboard names only metrics a running server exports (a fleet server's /metrics)"
+monitoring/check.sh --metrics "$fleet_out/metrics.txt"
+
 echo "==> VM recipe (vm/startup.sh --vm, twice)"
 scripts/check-vm-recipe.sh
 
